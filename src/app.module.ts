@@ -1,0 +1,35 @@
+import { DynamicModule, Module, ValidationPipe, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AuthModule } from './auth/auth.module.js';
+import { BasicAuthGuard } from './auth/basic-auth.guard.js';
+import { OpenViduExceptionFilter } from './common/openvidu-exception.filter.js';
+import type { LoadedConfig } from './config/config.loader.js';
+import { ConfigModule } from './config/config.module.js';
+import { HealthModule } from './health/health.module.js';
+
+/** The whole server. Global guard, pipe and filter are providers so tests get the same pipeline. */
+@Module({})
+export class AppModule {
+  static forRoot(loaded: LoadedConfig, extra: Pick<ModuleMetadata, 'imports' | 'providers'> = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        EventEmitterModule.forRoot(),
+        ConfigModule.forRoot(loaded),
+        AuthModule,
+        HealthModule,
+        ...(extra.imports ?? []),
+      ],
+      providers: [
+        { provide: APP_GUARD, useExisting: BasicAuthGuard },
+        { provide: APP_FILTER, useClass: OpenViduExceptionFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+        },
+        ...(extra.providers ?? []),
+      ],
+    };
+  }
+}

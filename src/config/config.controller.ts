@@ -1,0 +1,59 @@
+import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Public } from '../auth/public.decorator.js';
+import { ConfigService, RestartResult } from './config.service.js';
+import { communityConfigView, proConfigView } from './config-views.js';
+import { OPENVIDU_VERSION, resolvePublicUrl } from './public-url.js';
+
+/** GET /config and its legacy sub-paths (reference §2.15). */
+@Controller('config')
+export class CommunityConfigController {
+  constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
+
+  @Get()
+  get() {
+    return communityConfigView(this.config.snapshot());
+  }
+
+  @Get('openvidu-version')
+  version() {
+    return OPENVIDU_VERSION;
+  }
+
+  @Public()
+  @Get('openvidu-publicurl')
+  publicUrl() {
+    return resolvePublicUrl(this.config.snapshot());
+  }
+
+  @Get('openvidu-recording')
+  recording() {
+    return this.config.get('openvidu.recording');
+  }
+
+  @Get('openvidu-recording-path')
+  recordingPath() {
+    return this.config.get('openvidu.recording.path');
+  }
+
+  @Get('openvidu-cdr')
+  cdr() {
+    return this.config.get('openvidu.cdr');
+  }
+}
+
+/** GET /pro/config and POST /pro/restart (reference §3.1, §3.2). */
+@Controller('pro')
+export class ProConfigController {
+  constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
+
+  @Get('config')
+  get() {
+    return proConfigView(this.config.snapshot());
+  }
+
+  @Post(['restart', 'restart/'])
+  @HttpCode(200)
+  restart(@Body() body: unknown): Promise<RestartResult> {
+    return this.config.restart(body);
+  }
+}

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadConfig } from './config/config.loader.js';
+import { PROPERTY_BY_KEY, envName } from './config/config.schema.js';
+import { PinoLogger } from './common/logging/pino-logger.js';
+import { startServer } from './server/bootstrap.js';
+
+async function main(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  if (loaded.errors.length) {
+    // One message, every bad key, no stack trace: the operator fixes them all in one go.
+    console.error(`Invalid configuration, the server cannot start:\n  - ${loaded.errors.join('\n  - ')}`);
+    process.exitCode = 1;
+    return;
+  }
+  const logger = new PinoLogger(loaded.config['logging.level.root']);
+  Logger.overrideLogger(logger);
+  const log = new Logger('Config');
+  for (const [key, source] of loaded.sources) {
+    const def = PROPERTY_BY_KEY.get(key)!;
+    const shown = def.secret ? '(hidden)' : JSON.stringify(loaded.config[def.key]);
+    const where = source === 'env' ? `environment ${envName(key)}` : `file ${loaded.configFile}`;
+    log.log(`${key}=${shown} from ${where}`);
+  }
+  for (const key of loaded.unknownFileKeys) log.warn(`Ignoring unknown property ${key} in ${loaded.configFile}`);
+
+  const server = await startServer(loaded, { logger });
+  const boot = new Logger('OpenVidu');
+  boot.log(`OpenVidu Server (Pro 2.11 API) listening on ${server.url}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    boot.log(`${signal} received: closing`);
+    const timeout = loaded.config['server.shutdown.timeout'];
+    // If something still holds the event loop after a clean close, say so and leave anyway.
+    setTimeout(() => {
+      console.error(`Shutdown did not finish within ${timeout} ms; exiting`);
+      process.exit(1);
+    }, timeout).unref();
+    server.app.close().then(
+      () => {
+        process.removeAllListeners('SIGTERM');
+        process.removeAllListeners('SIGINT');
+      },
+      (e: unknown) => {
+        console.error('Error while closing:', e);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  console.error(`OpenVidu Server failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});
