@@ -145,14 +145,26 @@ export function isHttpUrl(u: string): boolean {
   }
 }
 
-const ms = (key: ConfigKey, def: number, min = 1): PropertyDef =>
-  ({ key, type: 'integer', default: def, min }) as PropertyDef;
-const str = (key: ConfigKey, def: string, extra: Partial<PropertyDef> = {}): PropertyDef =>
-  ({ key, type: 'string', default: def, ...extra }) as PropertyDef;
-const bool = (key: ConfigKey, def: boolean, restartable = false): PropertyDef =>
-  ({ key, type: 'boolean', default: def, restartable }) as PropertyDef;
-const int = (key: ConfigKey, def: number, extra: Partial<PropertyDef> = {}): PropertyDef =>
-  ({ key, type: 'integer', default: def, min: 0, ...extra }) as PropertyDef;
+const ms = (key: ConfigKey, def: number, min = 1): PropertyDef => ({ key, type: 'integer', default: def, min });
+const str = (key: ConfigKey, def: string, extra: Partial<PropertyDef> = {}): PropertyDef => ({
+  key,
+  type: 'string',
+  default: def,
+  ...extra,
+});
+const bool = (key: ConfigKey, def: boolean, restartable = false): PropertyDef => ({
+  key,
+  type: 'boolean',
+  default: def,
+  restartable,
+});
+const int = (key: ConfigKey, def: number, extra: Partial<PropertyDef> = {}): PropertyDef => ({
+  key,
+  type: 'integer',
+  default: def,
+  min: 0,
+  ...extra,
+});
 
 export const PROPERTIES: readonly PropertyDef[] = [
   str('server.address', '0.0.0.0'),
@@ -249,6 +261,6 @@ export function envName(key: string): string {
 
 export function defaultConfig(): OpenViduConfig {
   const out: Record<string, unknown> = {};
-  for (const p of PROPERTIES) out[p.key] = Array.isArray(p.default) ? [...(p.default as string[])] : p.default;
+  for (const p of PROPERTIES) out[p.key] = Array.isArray(p.default) ? [...p.default] : p.default;
   return out as unknown as OpenViduConfig;
 }

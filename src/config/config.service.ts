@@ -87,11 +87,11 @@ export class ConfigService {
       updates[key] = typed.value;
     }
     if (!errors.length) {
-      const merged = { ...this.current, ...updates } as OpenViduConfig;
+      const merged = { ...this.current, ...updates };
       for (const e of crossCheck(merged)) errors.push(`"${e.key}" ${e.reason}`);
     }
     if (errors.length) throw new BadRequestError(`Invalid restart request: ${errors.join('; ')}`);
-    return updates as Partial<OpenViduConfig>;
+    return updates;
   }
 
   async restart(body: unknown): Promise<RestartResult> {
@@ -104,7 +104,7 @@ export class ConfigService {
       this.current = Object.freeze({ ...previous, ...updates });
       const changed = keys.filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(this.current[k]));
       this.logger.log(`Restart applied in place; changed: ${changed.length ? changed.join(', ') : 'nothing'}`);
-      await this.events.emitAsync(CONFIG_UPDATED, { previous, current: this.current, changed } as ConfigUpdatedEvent);
+      await this.events.emitAsync(CONFIG_UPDATED, { previous, current: this.current, changed });
       return {
         message: `Restarted OpenVidu Server with ${keys.length} new propert${keys.length === 1 ? 'y' : 'ies'}. ${persisted}`,
       };

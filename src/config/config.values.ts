@@ -55,7 +55,7 @@ export function checkJsonType(def: PropertyDef, value: unknown): ParseResult {
         : { ok: false, reason: 'must be an integer number' };
     case 'string[]':
       return Array.isArray(value) && value.every((x) => typeof x === 'string')
-        ? { ok: true, value: [...(value as string[])] }
+        ? { ok: true, value: [...value] }
         : { ok: false, reason: 'must be an array of strings' };
   }
 }
