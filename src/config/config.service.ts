@@ -28,6 +28,8 @@ export class ConfigService {
   private readonly logger = new Logger(ConfigService.name);
   private current: Readonly<OpenViduConfig>;
   private restartInProgress = false;
+  /** Restarts run one after the other, each validated against what the previous one left. */
+  private restartQueue: Promise<unknown> = Promise.resolve();
   private warnedNotWritable = false;
   readonly configFile: string | undefined;
 
@@ -94,7 +96,14 @@ export class ConfigService {
     return updates;
   }
 
-  async restart(body: unknown): Promise<RestartResult> {
+  restart(body: unknown): Promise<RestartResult> {
+    // Concurrent calls would otherwise validate against a stale config and race on the file.
+    const run = this.restartQueue.then(() => this.applyRestart(body));
+    this.restartQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyRestart(body: unknown): Promise<RestartResult> {
     const updates = this.validateRestart(body);
     const keys = Object.keys(updates) as ConfigKey[];
     this.restartInProgress = true;
