@@ -76,8 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   }
 
   const cfg = config as unknown as OpenViduConfig;
-  if (!errors.length) {
-    for (const e of crossCheck(cfg)) errors.push(`${e.key}: ${e.reason}`);
-  }
+  // Cross checks run even when other keys are bad, so one boot lists everything to fix.
+  const failed = new Set(errors.map((e) => e.split(' ')[0]));
+  for (const e of crossCheck(cfg)) if (!failed.has(e.key)) errors.push(`${e.key}: ${e.reason}`);
   return { config: cfg, sources, errors, unknownFileKeys, configFile };
 }
