@@ -38,6 +38,7 @@ export interface OpenViduConfig {
   'kms.connect.timeout': number;
   'kms.load.sampling-interval': number;
   'kms.disconnect.grace': number;
+  'kms.request.timeout': number;
   'openvidu.secret': string;
   'openvidu.publicurl': string;
   'openvidu.cdr': boolean;
@@ -106,10 +107,11 @@ export interface PropertyDef<K extends ConfigKey = ConfigKey> {
 const DEFAULT_WEBHOOK_EVENTS: string[] = [...WEBHOOK_EVENT_NAMES];
 
 function checkHeaders(headers: string[]): string | undefined {
-  for (const h of headers) {
+  for (const [n, h] of headers.entries()) {
     const i = h.indexOf(': ');
     if (i <= 0 || i + 2 >= h.length || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.slice(0, i))) {
-      return `header "${h}" is not of the form "Name: value"`;
+      // The header is not echoed: its value is often a credential (e.g. Authorization).
+      return `header #${n + 1} is not of the form "Name: value"`;
     }
   }
   return undefined;
@@ -189,6 +191,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
   ms('kms.connect.timeout', 3000),
   ms('kms.load.sampling-interval', 1000),
   ms('kms.disconnect.grace', 3000, 0),
+  ms('kms.request.timeout', 10000),
   str('openvidu.secret', 'MY_SECRET', {
     restartable: true,
     secret: true,

@@ -1,0 +1,172 @@
+import WebSocket from 'ws';
+
+/** A JSON-RPC error answered by the media server (code as in protocol notes §2.12). */
+export class JsonRpcError extends Error {
+  constructor(
+    message: string,
+    readonly code: number | undefined,
+    readonly type: string | undefined,
+  ) {
+    super(message);
+    this.name = 'JsonRpcError';
+  }
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A bare Kurento-protocol socket (`ws@8`, not kurento-client) for the liveness probe and the load
+ * sampler: every request has its own timeout, WebSocket ping frames are matched by payload, and
+ * `close()` settles everything, so the owner never waits on a dead server.
+ */
+export class JsonRpcSocket {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly pongWaiters = new Map<string, Pending>();
+  private closed = false;
+  private onCloseCb: ((reason: string) => void) | undefined;
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data: WebSocket.RawData) => this.onMessage(data));
+    ws.on('pong', (data: Buffer) => {
+      const key = data.toString();
+      const p = this.pongWaiters.get(key);
+      if (!p) return;
+      this.pongWaiters.delete(key);
+      clearTimeout(p.timer);
+      p.resolve(undefined);
+    });
+    ws.on('close', () => this.shutdown('socket closed'));
+    ws.on('error', (e: Error) => this.shutdown(e.message));
+  }
+
+  /** Opens `uri`; rejects on refusal, handshake failure or after `timeoutMs`. */
+  static open(uri: string, timeoutMs: number): Promise<JsonRpcSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(uri, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
+      const fail = (e: Error) => {
+        cleanup();
+        ws.terminate();
+        reject(e);
+      };
+      const onOpen = () => {
+        cleanup();
+        resolve(new JsonRpcSocket(ws));
+      };
+      const onError = (e: Error) => fail(e);
+      const onClose = () => fail(new Error('closed during handshake'));
+      const timer = setTimeout(() => fail(new Error(`no handshake within ${timeoutMs} ms`)), timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        ws.off('open', onOpen);
+        ws.off('error', onError);
+        ws.off('close', onClose);
+        // A late error on a socket we gave up on must not become an uncaught 'error' event.
+        ws.on('error', () => undefined);
+      };
+      ws.on('open', onOpen);
+      ws.on('error', onError);
+      ws.on('close', onClose);
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Called once when the socket closes, fails or is closed by us. */
+  onClose(cb: (reason: string) => void): void {
+    this.onCloseCb = cb;
+  }
+
+  request<T = unknown>(method: string, params: Record<string, unknown> | undefined, timeoutMs: number): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('socket closed'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: (v) => resolve(v as T), reject, timer });
+      const msg: Record<string, unknown> = { jsonrpc: '2.0', method, id };
+      if (params) msg.params = params;
+      this.ws.send(JSON.stringify(msg), (err) => {
+        if (err) this.settle(id, err);
+      });
+    });
+  }
+
+  /** A WebSocket ping frame; resolves on its pong, rejects after `timeoutMs`. */
+  pingFrame(timeoutMs: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('socket closed'));
+    const key = `p${this.nextId++}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pongWaiters.delete(key);
+        reject(new Error(`no pong within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pongWaiters.set(key, { resolve: () => resolve(), reject, timer });
+      try {
+        this.ws.ping(key);
+      } catch (e) {
+        clearTimeout(timer);
+        this.pongWaiters.delete(key);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
+  close(): void {
+    this.shutdown('closed by us');
+    this.ws.terminate();
+  }
+
+  private onMessage(data: WebSocket.RawData): void {
+    let msg: { id?: unknown; result?: unknown; error?: { code?: number; message?: string; data?: { type?: string } } };
+    try {
+      msg = JSON.parse(text(data));
+    } catch {
+      return;
+    }
+    if (typeof msg?.id !== 'number') return; // notifications (onEvent) are not ours to handle
+    if (msg.error) {
+      const e = msg.error;
+      this.settle(msg.id, new JsonRpcError(e.message ?? 'error', e.code, e.data?.type));
+    } else {
+      this.settle(msg.id, undefined, msg.result);
+    }
+  }
+
+  private settle(id: number, error: Error | undefined, result?: unknown): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    if (error) p.reject(error);
+    else p.resolve(result);
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id] of this.pending) this.settle(id, new Error(reason));
+    for (const p of this.pongWaiters.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error(reason));
+    }
+    this.pongWaiters.clear();
+    const cb = this.onCloseCb;
+    this.onCloseCb = undefined;
+    cb?.(reason);
+  }
+}
+
+function text(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString();
+  return data.toString();
+}

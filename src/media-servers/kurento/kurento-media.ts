@@ -1,0 +1,264 @@
+import { Logger } from '@nestjs/common';
+import kurento from 'kurento-client';
+import type { Endpoint, IceCandidate, MediaApi, Pipeline } from '../media-api.js';
+import {
+  MediaServerRequestError,
+  MediaServerTimeoutError,
+  MediaServerUnavailableError,
+} from '../media-servers.errors.js';
+
+export interface KurentoMediaOptions {
+  /** `kms.request.timeout`: our own limit on every call, and kurento-client's `request_timeout`. */
+  requestTimeout: number;
+}
+
+type Raw = kurento.MediaObject;
+
+/**
+ * The one kurento-client of a media server, used for signalling's media objects only. It is
+ * created when the probe first sees the server, reconnects by itself (notes §4), and every call
+ * goes through `call()`: callback style (promise style swallows errors, notes §5.1) with our own
+ * timeout, and a check that the probe says the server is up so nothing waits on a dead server.
+ */
+export class KurentoMedia implements MediaApi {
+  private readonly logger = new Logger(KurentoMedia.name);
+  private client: kurento.KurentoClient | undefined;
+  private backingOff = false;
+  private closed = false;
+
+  constructor(
+    readonly mediaServerId: string,
+    private readonly uri: string,
+    private readonly opts: KurentoMediaOptions,
+    private readonly available: () => boolean,
+  ) {}
+
+  /** The probe sees the server: create the client, or cut its reconnection backoff (up to 10 s) short. */
+  serverUp(): void {
+    if (this.closed) return;
+    if (!this.client) {
+      this.client = this.createClient();
+    } else if (this.backingOff) {
+      this.backingOff = false;
+      this.client._re.reset();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    client.close();
+    // close() only disconnects after pending requests settle and leaves a backoff timer running.
+    client._re.disconnect();
+    client._re.reset();
+  }
+
+  createPipeline(): Promise<Pipeline> {
+    return this.call<kurento.MediaPipeline>(
+      'createPipeline',
+      (c, cb) => c.create('MediaPipeline', cb),
+      (late) => this.releaseQuietly(late),
+    ).then((raw) => new KurentoPipeline(this, this.guard(raw)));
+  }
+
+  getPipelineIds(): Promise<string[]> {
+    return this.call<kurento.ServerManager>('getServerManager', (c, cb) => c.getServerManager(cb))
+      .then((sm) => this.call<Raw[]>('getPipelines', (_c, cb) => sm.getPipelines(cb)))
+      .then((list) => (list ?? []).map((p) => p.id));
+  }
+
+  /**
+   * Runs one kurento-client call in callback style with our timeout. `onLate` receives a result
+   * that arrives after the timeout (e.g. a pipeline created too late) so it can be released.
+   */
+  call<T>(
+    label: string,
+    start: (client: kurento.KurentoClient, cb: kurento.Callback<T>) => unknown,
+    onLate?: (result: T) => void,
+  ): Promise<T> {
+    const client = this.client;
+    if (this.closed || !client || !this.available()) {
+      return Promise.reject(
+        new MediaServerUnavailableError(
+          `${label}: media server ${this.mediaServerId} is not connected`,
+          this.mediaServerId,
+        ),
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(
+          new MediaServerTimeoutError(
+            `${label}: media server ${this.mediaServerId} did not answer within ${this.opts.requestTimeout} ms`,
+            this.mediaServerId,
+          ),
+        );
+      }, this.opts.requestTimeout);
+      // This callback must never throw: kurento-client rethrows into a promise nobody handles.
+      const cb: kurento.Callback<T> = (error, result) => {
+        try {
+          if (settled) {
+            if (!error && result && onLate) onLate(result);
+            return;
+          }
+          settled = true;
+          clearTimeout(timer);
+          if (error) reject(this.toError(label, error));
+          else resolve(result);
+        } catch (e) {
+          this.logger.warn(`${label} on ${this.mediaServerId}: ${(e as Error).message}`);
+        }
+      };
+      try {
+        start(client, cb);
+      } catch (e) {
+        cb(e as kurento.RawError, undefined as T);
+      }
+    });
+  }
+
+  /**
+   * A failed `subscribe` makes kurento-client `emit('error')` on the object, and objects refuse
+   * `on('error')`, so the throw would crash the process (notes §5.3). Route it to our log instead.
+   */
+  guard<T extends Raw>(raw: T): T {
+    const emit = raw.emit.bind(raw);
+    raw.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event === 'error' && raw.listenerCount('error') === 0) {
+        this.logger.warn(`Media server ${this.mediaServerId}: ${raw.id}: ${(args[0] as Error)?.message}`);
+        return true;
+      }
+      return emit(event, ...args);
+    }) as T['emit'];
+    return raw;
+  }
+
+  warn(message: string): void {
+    this.logger.warn(`Media server ${this.mediaServerId}: ${message}`);
+  }
+
+  releaseQuietly(raw: Raw): void {
+    try {
+      raw.release(() => undefined);
+    } catch {
+      // Best effort: the server's garbage collector removes what we cannot.
+    }
+  }
+
+  private toError(label: string, e: kurento.RawError): Error {
+    if (e instanceof MediaServerRequestError) return e;
+    const msg = `${label} on media server ${this.mediaServerId} failed: ${e?.message ?? String(e)}`;
+    if (/timed out/i.test(e?.message ?? '')) return new MediaServerTimeoutError(msg, this.mediaServerId);
+    return new MediaServerRequestError(msg, this.mediaServerId, e?.code, e?.data?.type);
+  }
+
+  private createClient(): kurento.KurentoClient {
+    const t = this.opts.requestTimeout;
+    const client = kurento(
+      this.uri,
+      // Short duplicate/response caches: each answered request keeps a timer that long (kurento-jsonrpc).
+      { request_timeout: t, response_timeout: 1000, duplicates_timeout: 1000 },
+      (error) => {
+        if (error) this.logger.warn(`Media server ${this.mediaServerId}: client check failed: ${error.message}`);
+      },
+    );
+    const re = client._re;
+    // reconnect-core emits 'error' on every refused attempt; unheard, it would throw and stop reconnecting.
+    re.on('error', () => undefined);
+    re.on('backoff', () => (this.backingOff = true));
+    re.on('reconnect', () => (this.backingOff = false));
+    client.on('error', (e: Error) => this.logger.warn(`Media server ${this.mediaServerId}: ${e.message}`));
+    client.on('reconnected', (sameSession: boolean) => {
+      if (!sameSession) this.logger.log(`Media server ${this.mediaServerId}: client session was lost (new server)`);
+    });
+    return client;
+  }
+}
+
+class KurentoPipeline implements Pipeline {
+  private released = false;
+
+  constructor(
+    private readonly media: KurentoMedia,
+    private readonly raw: kurento.MediaPipeline,
+  ) {}
+
+  get id(): string {
+    return this.raw.id;
+  }
+
+  createWebRtcEndpoint(): Promise<Endpoint> {
+    return this.media
+      .call<kurento.WebRtcEndpoint>(
+        'createWebRtcEndpoint',
+        (_c, cb) => this.raw.create('WebRtcEndpoint', cb),
+        (late) => this.media.releaseQuietly(late),
+      )
+      .then((raw) => new KurentoEndpoint(this.media, this.media.guard(raw)));
+  }
+
+  release(): Promise<void> {
+    if (this.released) return Promise.resolve();
+    this.released = true;
+    return this.media.call<void>('releasePipeline', (_c, cb) => this.raw.release(cb));
+  }
+}
+
+export class KurentoEndpoint implements Endpoint {
+  private released = false;
+
+  constructor(
+    private readonly media: KurentoMedia,
+    readonly raw: kurento.WebRtcEndpoint,
+  ) {}
+
+  get id(): string {
+    return this.raw.id;
+  }
+
+  processOffer(sdp: string): Promise<string> {
+    return this.media.call<string>('processOffer', (_c, cb) => this.raw.processOffer(sdp, cb));
+  }
+
+  gatherCandidates(): Promise<void> {
+    return this.media.call<void>('gatherCandidates', (_c, cb) => this.raw.gatherCandidates(cb));
+  }
+
+  addIceCandidate(c: IceCandidate): Promise<void> {
+    const candidate = { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex };
+    return this.media.call<void>('addIceCandidate', (_c, cb) => this.raw.addIceCandidate(candidate, cb));
+  }
+
+  onIceCandidate(listener: (candidate: IceCandidate) => void): void {
+    this.raw.on('IceCandidateFound', (event: { candidate?: Partial<IceCandidate> }) => {
+      const c = event?.candidate;
+      if (!c?.candidate) return;
+      try {
+        listener({
+          candidate: c.candidate,
+          sdpMid: String(c.sdpMid ?? ''),
+          sdpMLineIndex: Number(c.sdpMLineIndex ?? 0),
+        });
+      } catch (e) {
+        // Thrown inside kurento-client's socket handler it would stop every later answer.
+        this.media.warn(`IceCandidateFound listener of ${this.id} threw: ${(e as Error).message}`);
+      }
+    });
+  }
+
+  connect(sink: Endpoint): Promise<void> {
+    if (!(sink instanceof KurentoEndpoint)) return Promise.reject(new TypeError('sink is not an endpoint of this API'));
+    return this.media.call<void>('connect', (_c, cb) => this.raw.connect(sink.raw, cb));
+  }
+
+  release(): Promise<void> {
+    if (this.released) return Promise.resolve();
+    this.released = true;
+    return this.media.call<void>('releaseEndpoint', (_c, cb) => this.raw.release(cb));
+  }
+}

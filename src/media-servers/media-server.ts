@@ -1,0 +1,224 @@
+import { Logger } from '@nestjs/common';
+import type { KmsInfo } from './kurento/kms-monitor.js';
+import { KmsMonitor } from './kurento/kms-monitor.js';
+import { KurentoMedia } from './kurento/kurento-media.js';
+import { LivenessProbe } from './kurento/liveness-probe.js';
+import type { LoadStrategy } from './load-strategies/load-strategy.interface.js';
+import {
+  MEDIA_SERVER_CONNECTED,
+  MEDIA_SERVER_DISCONNECTED,
+  MEDIA_SERVER_RESTARTED,
+  type MediaServerEventName,
+} from './media-server.events.js';
+import type { HostedSession, PlacementRecord } from './placement.js';
+import { ServerLoad } from './server-load.js';
+
+export interface MediaServerTiming {
+  livenessInterval: number;
+  livenessTimeout: number;
+  connectTimeout: number;
+  samplingInterval: number;
+  disconnectGrace: number;
+  requestTimeout: number;
+}
+
+/** A read-only view for the routes. */
+export interface MediaServerSnapshot {
+  id: string;
+  uri: string;
+  ip: string;
+  connected: boolean;
+  connectionTime: number;
+  disconnectionTime: number;
+  load: number;
+  sessions: HostedSession[];
+  info: KmsInfo | undefined;
+}
+
+/**
+ * One registered media server: its state as the probe sees it, the sessions placed on it, the
+ * cached samples, and the three sockets it owns (probe, sampler, kurento-client). `stop()` releases
+ * every one of them with their timers and listeners.
+ */
+export class MediaServer {
+  private readonly logger = new Logger('MediaServers');
+  readonly ip: string;
+  private isConnected = false;
+  private everConnected = false;
+  private connectedAt = 0;
+  private disconnectedAt = Date.now();
+  private readonly loadState: ServerLoad;
+  private lastInfo: KmsInfo | undefined;
+  private readonly probe: LivenessProbe;
+  private readonly monitor: KmsMonitor;
+  readonly media: KurentoMedia;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private connectWaiters: Array<(connected: boolean) => void> = [];
+  private stopped = false;
+  private warnedUnreachable = false;
+
+  constructor(
+    readonly id: string,
+    readonly uri: string,
+    private readonly strategy: LoadStrategy,
+    private readonly timing: MediaServerTiming,
+    private readonly emit: (event: MediaServerEventName, server: MediaServer, at: number) => void,
+  ) {
+    this.loadState = new ServerLoad(id, strategy);
+    this.ip = new URL(uri).hostname.replace(/^\[(.*)\]$/, '$1');
+    this.probe = new LivenessProbe(
+      uri,
+      { interval: timing.livenessInterval, timeout: timing.livenessTimeout },
+      {
+        up: (restarted) => this.onUp(restarted),
+        down: (reason) => this.onDown(reason),
+        attemptFailed: (reason) => this.onAttemptFailed(reason),
+      },
+    );
+    this.monitor = new KmsMonitor(
+      uri,
+      {
+        samplingInterval: timing.samplingInterval,
+        connectTimeout: timing.connectTimeout,
+        requestTimeout: timing.requestTimeout,
+        ...strategy.samples,
+      },
+      {
+        starting: () => this.loadState.sampleStarting(),
+        info: (info) => (this.lastInfo = info),
+        sample: (sample) => this.loadState.sampleDone(sample),
+        failed: (reason) => this.logger.debug?.(`Media server ${this.id}: sampling failed: ${reason}`),
+      },
+    );
+    this.media = new KurentoMedia(id, uri, { requestTimeout: timing.requestTimeout }, () => this.isConnected);
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  get placementCount(): number {
+    return this.loadState.placementCount;
+  }
+
+  load(): number {
+    return this.loadState.load();
+  }
+
+  start(): void {
+    this.probe.start();
+  }
+
+  /** Resolves true once connected, false after `timeoutMs` or when stopped. */
+  waitConnected(timeoutMs: number): Promise<boolean> {
+    if (this.isConnected) return Promise.resolve(true);
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.connectWaiters = this.connectWaiters.filter((w) => w !== done);
+        resolve(ok);
+      };
+      this.connectWaiters.push(done);
+    });
+  }
+
+  place(sessionId: string): PlacementRecord {
+    return this.loadState.place(sessionId);
+  }
+
+  placementOf(sessionId: string): PlacementRecord | undefined {
+    return this.loadState.placementOf(sessionId);
+  }
+
+  /** Closes every attached session with `reason` and drops every placement, attached or not. */
+  async closeSessions(reason: 'mediaServerDisconnect'): Promise<void> {
+    const all = [...this.loadState.placements()];
+    await Promise.all(
+      all.map(async (p) => {
+        try {
+          await p.session?.close(reason);
+        } catch (e) {
+          this.logger.warn(`Media server ${this.id}: closing session ${p.sessionId} failed: ${(e as Error).message}`);
+        } finally {
+          p.release();
+        }
+      }),
+    );
+  }
+
+  snapshot(): MediaServerSnapshot {
+    const sessions: HostedSession[] = [];
+    for (const p of this.loadState.placements()) if (p.session) sessions.push(p.session);
+    return {
+      id: this.id,
+      uri: this.uri,
+      ip: this.ip,
+      connected: this.isConnected,
+      connectionTime: this.connectedAt,
+      disconnectionTime: this.disconnectedAt,
+      load: this.load(),
+      sessions,
+      info: this.lastInfo,
+    };
+  }
+
+  /** Releases the sockets, timers and listeners of this server. No event is emitted afterwards. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.probe.stop();
+    this.monitor.stop();
+    this.media.close();
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    for (const w of [...this.connectWaiters]) w(false);
+  }
+
+  private onUp(restarted: boolean): void {
+    const at = Date.now();
+    this.isConnected = true;
+    this.everConnected = true;
+    this.warnedUnreachable = false;
+    this.connectedAt = at;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    if (restarted) this.loadState.forgetSample();
+    this.media.serverUp();
+    this.monitor.start();
+    for (const w of [...this.connectWaiters]) w(true);
+    if (restarted) {
+      this.logger.warn(`Media server ${this.id} (${this.uri}) restarted: a new server process answers`);
+      this.emit(MEDIA_SERVER_RESTARTED, this, at);
+    }
+    this.logger.log(`Media server ${this.id} (${this.uri}) connected`);
+    this.emit(MEDIA_SERVER_CONNECTED, this, at);
+  }
+
+  private onDown(reason: string): void {
+    const at = Date.now();
+    this.isConnected = false;
+    this.disconnectedAt = at;
+    this.monitor.stop();
+    this.logger.warn(`Media server ${this.id} (${this.uri}) disconnected: ${reason}`);
+    this.emit(MEDIA_SERVER_DISCONNECTED, this, at);
+    this.graceTimer = setTimeout(() => this.onGraceExpired(), this.timing.disconnectGrace);
+  }
+
+  private onAttemptFailed(reason: string): void {
+    if (this.everConnected || this.warnedUnreachable) return;
+    this.warnedUnreachable = true;
+    this.logger.warn(`Media server ${this.id} (${this.uri}) is not reachable (${reason}); will keep trying`);
+  }
+
+  private onGraceExpired(): void {
+    this.graceTimer = undefined;
+    if (this.isConnected || this.stopped || !this.placementCount) return;
+    this.logger.warn(
+      `Media server ${this.id} still disconnected after ${this.timing.disconnectGrace} ms: ` +
+        `closing its ${this.placementCount} session(s)`,
+    );
+    void this.closeSessions('mediaServerDisconnect');
+  }
+}

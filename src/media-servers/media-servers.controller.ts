@@ -1,0 +1,30 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { MediaServersService } from './media-servers.service.js';
+
+/** /pro/media-servers, reference §3.3; every route answers 501 while `openvidu.pro.cluster` is false. */
+@Controller('pro/media-servers')
+export class MediaServersController {
+  constructor(@Inject(MediaServersService) private readonly service: MediaServersService) {}
+
+  @Get()
+  list(@Query() query: Record<string, unknown>) {
+    return this.service.listJson(query);
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+    return this.service.getJson(id, query);
+  }
+
+  @Post()
+  @HttpCode(200)
+  register(@Body() body: unknown) {
+    return this.service.register(body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  deregister(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+    return this.service.deregister(id, query);
+  }
+}

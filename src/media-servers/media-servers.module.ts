@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '../config/config.service.js';
+import { selectLoadStrategy } from './load-strategies/load-strategies.js';
+import { MediaServersController } from './media-servers.controller.js';
+import { ACTIVE_LOAD_STRATEGY, MediaServersService } from './media-servers.service.js';
+
+/**
+ * The media-server pool; sessions and signalling inject `MediaServersService`. Its readiness
+ * indicator (`MediaServersHealthIndicator`) is provided by the health module.
+ */
+@Module({
+  controllers: [MediaServersController],
+  providers: [
+    {
+      provide: ACTIVE_LOAD_STRATEGY,
+      useFactory: (config: ConfigService) => selectLoadStrategy(config.get('openvidu.pro.cluster.load.strategy')),
+      inject: [ConfigService],
+    },
+    MediaServersService,
+  ],
+  exports: [MediaServersService],
+})
+export class MediaServersModule {}
