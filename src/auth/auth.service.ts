@@ -17,10 +17,13 @@ export class AuthService {
   isAuthorized(req: Pick<Request, 'headers'>): boolean {
     const header = req.headers.authorization;
     if (typeof header !== 'string') return false;
-    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    const m = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
     if (!m) return false;
-    const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-    return this.checkCredentials(decoded);
+    const raw = Buffer.from(m[1], 'base64');
+    // Node's decoder silently skips junk (e.g. text after '='); only canonical base64 is accepted.
+    const canonical = raw.toString('base64');
+    if (m[1] !== canonical && m[1] !== canonical.replace(/=+$/, '')) return false;
+    return this.checkCredentials(raw.toString('utf8'));
   }
 
   /** `user:password` in constant time (both sides hashed first so lengths do not leak). */
