@@ -7,6 +7,10 @@ import { OpenViduExceptionFilter } from './common/openvidu-exception.filter.js';
 import type { LoadedConfig } from './config/config.loader.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MediaServersModule } from './media-servers/media-servers.module.js';
+import { CdrModule } from './cdr/cdr.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { WebhookModule } from './webhook/webhook.module.js';
 
 /** The whole server. Global guard, pipe and filter are providers so tests get the same pipeline. */
 @Module({})
@@ -19,6 +23,10 @@ export class AppModule {
         ConfigModule.forRoot(loaded),
         AuthModule,
         HealthModule,
+        MediaServersModule,
+        SessionsModule,
+        CdrModule,
+        WebhookModule,
         ...(extra.imports ?? []),
       ],
       providers: [

@@ -1,0 +1,32 @@
+/** CDREventName of 2.11 (reference §6); the first seven are also the webhook events (§5). */
+export const CDR_EVENT_NAMES = [
+  'sessionCreated',
+  'sessionDestroyed',
+  'participantJoined',
+  'participantLeft',
+  'webrtcConnectionCreated',
+  'webrtcConnectionDestroyed',
+  'recordingStatusChanged',
+  'recordingStarted',
+  'recordingStopped',
+] as const;
+export type CdrEventName = (typeof CDR_EVENT_NAMES)[number];
+
+/** Emitted (EventEmitter2) once per CDR event, in order; the file writer and the webhook consume it. */
+export const CDR_EVENT = 'cdr.event';
+
+export interface CdrRecord {
+  name: CdrEventName;
+  /** The inner object of the CDR line, keys in OpenVidu's order: `sessionId`, `timestamp`, then the rest. */
+  payload: Record<string, unknown>;
+}
+
+/** One CDR line: `{"<eventName>": {...}}` (CDREvent#toString). */
+export function cdrLine(record: CdrRecord): string {
+  return JSON.stringify({ [record.name]: record.payload });
+}
+
+/** The webhook body: the CDR object plus `"event": "<eventName>"` at the end (reference §5). */
+export function webhookBody(record: CdrRecord): string {
+  return JSON.stringify({ ...record.payload, event: record.name });
+}

@@ -1,0 +1,79 @@
+/**
+ * Errors of the session model. They are transport-neutral: `rpcCode` is the OpenViduException code
+ * the signalling layer answers with (reference §8); the REST layer maps them to its own statuses.
+ */
+export class SessionModelError extends Error {
+  constructor(
+    message: string,
+    readonly rpcCode: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** ROOM_NOT_FOUND_ERROR_CODE. */
+export class SessionNotFoundError extends SessionModelError {
+  constructor(readonly sessionId: string) {
+    super(`Session '${sessionId}' not found`, 202);
+  }
+}
+
+/** ROOM_CLOSED_ERROR_CODE: the session is being closed. */
+export class SessionClosedError extends SessionModelError {
+  constructor(sessionId: string) {
+    super(`Session '${sessionId}' is closing`, 203);
+  }
+}
+
+/** ROOM_CANNOT_BE_CREATED_ERROR_CODE: no media server could take the session. */
+export class SessionPlacementError extends SessionModelError {
+  constructor(
+    sessionId: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`There is no available media server where to initialize session '${sessionId}'`, 204);
+  }
+}
+
+/** USER_UNAUTHORIZED_ERROR_CODE: bad token, or a role not allowed to do that. */
+export class UnauthorizedError extends SessionModelError {
+  constructor(message = 'Unable to join room. The user is not authorized') {
+    super(message, 401);
+  }
+}
+
+/** USER_NOT_FOUND_ERROR_CODE. */
+export class ParticipantNotFoundError extends SessionModelError {
+  constructor(readonly connectionId: string) {
+    super(`Connection '${connectionId}' not found`, 102);
+  }
+}
+
+/** USER_NOT_STREAMING_ERROR_CODE: no such stream, or the participant is not publishing. */
+export class NotStreamingError extends SessionModelError {
+  constructor(what: string) {
+    super(`'${what}' is not streaming media`, 105);
+  }
+}
+
+/** A connection publishes at most one stream (OpenVidu keeps one publisher endpoint per participant). */
+export class AlreadyPublishingError extends SessionModelError {
+  constructor(connectionId: string) {
+    super(`Connection '${connectionId}' is already publishing`, 303);
+  }
+}
+
+/** POST /api/sessions with a `customSessionId` that is taken (REST 409). */
+export class SessionExistsError extends SessionModelError {
+  constructor(sessionId: string) {
+    super(`Session '${sessionId}' already exists`, 999);
+  }
+}
+
+/** A subscription to that publisher exists already. */
+export class AlreadySubscribedError extends SessionModelError {
+  constructor(connectionId: string, senderId: string) {
+    super(`Connection '${connectionId}' is already receiving media from '${senderId}'`, 303);
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BadRequestError, ConflictError, DomainError, NotFoundError } from '../common/errors.js';
+import * as E from './session-errors.js';
+import { kurentoOptionsJson, parseBooleanParam, parseCreateSession, parseTokenRequest } from './session-requests.js';
+import { SessionsService } from './sessions.service.js';
+
+type Json = Record<string, unknown>;
+
+/** 405 with the §2.0 error body (Spring answers DELETE /api/sessions like that). */
+export class MethodNotAllowedError extends DomainError {
+  readonly status = 405;
+}
+
+/** The community REST API (reference §2.2–2.8) over the session model: parsing, replies and statuses. */
+@Injectable()
+export class SessionsApiService {
+  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+
+  /** §2.2: 200 `{id, createdAt}`; 409 with an empty body for a taken customSessionId. */
+  create(body: unknown): Json {
+    const props = parseCreateSession(body);
+    try {
+      const s = this.sessions.createSession(props);
+      return { id: s.sessionId, createdAt: s.createdAt };
+    } catch (e) {
+      if (e instanceof E.SessionExistsError) throw new ConflictError(e.message);
+      throw e;
+    }
+  }
+
+  /** §2.4: active and not-yet-active sessions; 404 with an empty body otherwise. */
+  get(sessionId: string, webRtcStats: unknown): Json {
+    const withStats = parseBooleanParam('webRtcStats', webRtcStats);
+    const s = this.sessions.get(sessionId);
+    if (!s) throw new NotFoundError(`Session ${sessionId} not found`);
+    return s.toJson(withStats);
+  }
+
+  /** §2.5. */
+  list(webRtcStats: unknown): Json {
+    const withStats = parseBooleanParam('webRtcStats', webRtcStats);
+    const content = this.sessions.list().map((s) => s.toJson(withStats));
+    return { numberOfElements: content.length, content };
+  }
+
+  /** §2.6: 204, or 404 with an empty body. */
+  close(sessionId: string): void {
+    if (!this.sessions.get(sessionId)) throw new NotFoundError(`Session ${sessionId} not found`);
+    this.sessions.closeSession(sessionId, 'sessionClosedByServer');
+  }
+
+  /** §2.7: 204; 404 for an unknown connection or a not-active session; 400 for an unknown session. */
+  forceDisconnect(sessionId: string, connectionId: string): void {
+    try {
+      this.sessions.forceDisconnect(sessionId, connectionId, 'forceDisconnectByServer');
+    } catch (e) {
+      throw this.deleteError(e);
+    }
+  }
+
+  /** §2.8: 204; 404 for an unknown stream or a not-active session; 400 for an unknown session. */
+  forceUnpublish(sessionId: string, streamId: string): void {
+    try {
+      this.sessions.forceUnpublish(sessionId, streamId, 'forceUnpublishByServer');
+    } catch (e) {
+      throw this.deleteError(e);
+    }
+  }
+
+  /** §2.3: `{id, session, role, data, token[, kurentoOptions]}`; 404 with a JSON body for an unknown session. */
+  token(body: unknown): Json {
+    const { sessionId, options } = parseTokenRequest(body);
+    try {
+      const t = this.sessions.generateToken(sessionId, options);
+      const reply: Json = { id: t.token, session: sessionId, role: t.role, data: t.data, token: t.token };
+      if (options.kurentoOptions) reply.kurentoOptions = kurentoOptionsJson(options.kurentoOptions);
+      return reply;
+    } catch (e) {
+      if (e instanceof E.SessionNotFoundError) throw new NotFoundError(`sessionId [${sessionId}] not found`, false);
+      throw e;
+    }
+  }
+
+  methodNotAllowed(): never {
+    throw new MethodNotAllowedError("Request method 'DELETE' not supported");
+  }
+
+  /** OpenVidu's DELETE routes answer an unknown session with 400 and everything else with 404, bodies empty. */
+  private deleteError(e: unknown): unknown {
+    if (e instanceof E.SessionNotFoundError) return new EmptyBadRequestError(e.message);
+    if (e instanceof E.ParticipantNotFoundError || e instanceof E.NotStreamingError) {
+      return new NotFoundError(e.message);
+    }
+    return e;
+  }
+}
+
+class EmptyBadRequestError extends BadRequestError {
+  override readonly emptyBody = true;
+}

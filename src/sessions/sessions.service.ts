@@ -1,0 +1,455 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ConfigService } from '../config/config.service.js';
+import { OPENVIDU_VERSION, resolveWsBase } from '../config/public-url.js';
+import { connectionIdOfStream, newStreamId, randomId } from './ids.js';
+import { SESSION_PLACER, type SessionPlacer } from './media-placement.js';
+import { Participant, PublishedStream, Subscription } from './participant.js';
+import { Session } from './session.js';
+import * as E from './session-errors.js';
+import { SessionEvents as EV } from './session-events.js';
+import type * as P from './session-events.js';
+import {
+  DEFAULT_SESSION_PROPERTIES,
+  RECORDER_CONNECTION_ID,
+  type EndReason,
+  type LeaveReason,
+  type MediaOptions,
+  type SessionProperties,
+  type Token,
+  type TokenOptions,
+  type UnpublishReason,
+  type UnsubscribeReason,
+} from './session.types.js';
+
+/** Identifies a connection; a Participant object is one. */
+export interface ConnectionRef {
+  readonly sessionId: string;
+  readonly connectionId: string;
+}
+
+export interface JoinOptions {
+  /** The whole token string from POST /api/tokens (or just its `token=` value). */
+  token: string;
+  platform?: string;
+  /** joinRoom `metadata`. */
+  clientData?: string;
+  location?: string;
+  /** joinRoom carried the server secret (checked by the caller): no token needed, moderator rights. */
+  admin?: boolean;
+  /** The hidden COMPOSED-recording participant (only with `admin`). */
+  recorder?: boolean;
+}
+
+export type StreamChanges = Partial<Pick<MediaOptions, 'audioActive' | 'videoActive' | 'videoDimensions' | 'filter'>>;
+
+/**
+ * The in-memory session model: sessions, single-use tokens, connections, publishers and
+ * subscribers. Every operation is synchronous and emits its domain events (session-events.ts) in
+ * the order the changes happen; REST and signalling both act only through these methods.
+ */
+@Injectable()
+export class SessionsService implements OnModuleDestroy {
+  private readonly logger = new Logger(SessionsService.name);
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(EventEmitter2) private readonly events: EventEmitter2,
+    @Optional() @Inject(SESSION_PLACER) private readonly placer: SessionPlacer | null,
+  ) {}
+
+  get(sessionId: string): Session | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  getOrThrow(sessionId: string): Session {
+    const s = this.sessions.get(sessionId);
+    if (!s) throw new E.SessionNotFoundError(sessionId);
+    return s;
+  }
+
+  list(): Session[] {
+    return [...this.sessions.values()];
+  }
+
+  participant(ref: ConnectionRef): Participant | undefined {
+    return this.sessions.get(ref.sessionId)?.participants.get(ref.connectionId);
+  }
+
+  /** POST /api/sessions: a not-yet-active session. Throws SessionExistsError for a taken custom id. */
+  createSession(props: Partial<SessionProperties> = {}): Session {
+    const custom = props.customSessionId;
+    if (custom && this.sessions.has(custom)) throw new E.SessionExistsError(custom);
+    let id = custom;
+    while (!id || (!custom && this.sessions.has(id))) id = randomId();
+    return this.store(id, props);
+  }
+
+  /** POST /api/tokens: a single-use token bound to the session (reference §2.3 token format). */
+  generateToken(sessionId: string, options: TokenOptions): Token {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.state === 'closing' || session.state === 'closed') {
+      throw new E.SessionNotFoundError(sessionId);
+    }
+    const value = randomId();
+    const base = resolveWsBase(this.config.snapshot());
+    const token: Token = {
+      token: `${base}?sessionId=${sessionId}&token=${value}&role=${options.role}&version=${OPENVIDU_VERSION}`,
+      sessionId,
+      createdAt: Date.now(),
+      role: options.role,
+      data: options.data,
+      ...(options.kurentoOptions ? { kurentoOptions: options.kurentoOptions } : {}),
+    };
+    session.tokens.set(value, { ...token, consumedBy: null });
+    return token;
+  }
+
+  /** The unused token a joinRoom would consume, or UnauthorizedError. Does not consume it. */
+  peekToken(sessionId: string, token: string): Token {
+    const entry = this.sessions.get(sessionId)?.tokens.get(tokenValue(token));
+    if (!entry || entry.consumedBy !== null) throw new E.UnauthorizedError();
+    return entry;
+  }
+
+  /** Places the session on a media server once (first join); later calls return it unchanged. */
+  activate(sessionId: string): Session {
+    const session = this.getOrThrow(sessionId);
+    if (session.state === 'active') return session;
+    if (session.state !== 'idle') throw new E.SessionClosedError(sessionId);
+    if (!this.placer) throw new E.SessionPlacementError(sessionId);
+    let placement;
+    try {
+      placement = this.placer.place(sessionId);
+    } catch (e) {
+      throw new E.SessionPlacementError(sessionId, e);
+    }
+    session.placement = placement;
+    session.state = 'active';
+    session.activatedAt = Date.now();
+    placement.attach(session);
+    this.emit<P.SessionActivatedEvent>(EV.Activated, {
+      sessionId,
+      createdAt: session.createdAt,
+      activatedAt: session.activatedAt,
+      mediaServerId: placement.mediaServerId,
+    });
+    return session;
+  }
+
+  /** joinRoom: consumes the token, activates the session on first join, adds the participant. */
+  join(sessionId: string, opts: JoinOptions): Participant {
+    let session = this.sessions.get(sessionId);
+    const admin = !!opts.admin;
+    const value = tokenValue(opts.token);
+    const entry = session?.tokens.get(value);
+    if (!admin && (!entry || entry.consumedBy !== null)) throw new E.UnauthorizedError();
+    let createdHere = false;
+    if (!session) {
+      // A secret-bearing join may create the session on the fly, recording ALWAYS (reference §8).
+      session = this.store(sessionId, { recordingMode: 'ALWAYS' });
+      createdHere = true;
+    }
+    if (session.state === 'closing' || session.state === 'closed') throw new E.SessionClosedError(sessionId);
+    try {
+      this.activate(sessionId);
+    } catch (e) {
+      if (createdHere) this.finishClose(session, 'sessionClosedByServer', false);
+      throw e;
+    }
+    const recorder = admin && !!opts.recorder;
+    let connectionId = recorder ? RECORDER_CONNECTION_ID : randomId();
+    while (!recorder && session.participants.has(connectionId)) connectionId = randomId();
+    const participant = new Participant({
+      connectionId,
+      sessionId,
+      createdAt: Date.now(),
+      token: entry && !admin ? entry.token : stripSecret(opts.token),
+      role: entry && !admin ? entry.role : 'PUBLISHER',
+      serverData: entry && !admin ? entry.data : '',
+      clientData: opts.clientData ?? '',
+      platform: opts.platform ?? '',
+      location: opts.location || 'unknown',
+      kurentoOptions: entry && !admin ? entry.kurentoOptions : undefined,
+      admin,
+      recorder,
+    });
+    if (entry && !admin) entry.consumedBy = connectionId;
+    const existing = [...session.participants.values()];
+    session.participants.set(connectionId, participant);
+    this.emit<P.ParticipantJoinedEvent>(EV.ParticipantJoined, {
+      sessionId,
+      participant,
+      existing,
+      timestamp: participant.createdAt,
+    });
+    return participant;
+  }
+
+  /** Throws unless the connection may publish now (check before doing media work). */
+  assertCanPublish(ref: ConnectionRef): Participant {
+    const { participant } = this.activeParticipant(ref);
+    if (!participant.canPublish || participant.recorder) {
+      throw new E.UnauthorizedError(`Connection '${participant.connectionId}' is not allowed to publish`);
+    }
+    if (participant.publisher) throw new E.AlreadyPublishingError(participant.connectionId);
+    return participant;
+  }
+
+  /** Registers the connection's stream once its media is up; returns it with its new streamId. */
+  publish(ref: ConnectionRef, media: MediaOptions): PublishedStream {
+    const participant = this.assertCanPublish(ref);
+    const session = this.sessions.get(ref.sessionId)!;
+    const now = Date.now();
+    const streamId = newStreamId(participant.connectionId, media.hasVideo, media.typeOfVideo);
+    const stream = new PublishedStream(streamId, participant.connectionId, now, { ...media });
+    participant.publisher = stream;
+    this.emit<P.StreamPublishedEvent>(EV.StreamPublished, {
+      sessionId: session.sessionId,
+      connectionId: participant.connectionId,
+      stream,
+      notify: [...session.participants.keys()].filter((id) => id !== participant.connectionId),
+      timestamp: now,
+    });
+    return stream;
+  }
+
+  /** unpublishVideo / forceUnpublish: ends the stream and every subscription to it. */
+  unpublish(ref: ConnectionRef, reason: UnpublishReason = 'unpublish'): PublishedStream {
+    const { session, participant } = this.activeParticipant(ref);
+    const stream = participant.publisher;
+    if (!stream) throw new E.NotStreamingError(participant.connectionId);
+    this.endStream(session, participant, reason, false);
+    for (const other of session.participants.values()) {
+      this.endSubscription(session, other, stream.connectionId, reason);
+    }
+    return stream;
+  }
+
+  /** REST DELETE …/stream/<id> and the moderator RPC: SessionNotFoundError or NotStreamingError. */
+  forceUnpublish(sessionId: string, streamId: string, reason: UnpublishReason = 'forceUnpublishByServer'): void {
+    const session = this.getOrThrow(sessionId);
+    const owner = session.isActive ? session.findStream(streamId) : undefined;
+    if (!owner) throw new E.NotStreamingError(streamId);
+    this.unpublish(owner, reason);
+  }
+
+  /** receiveVideoFrom: `sender` is the streamId (or the publisher's connectionId). */
+  subscribe(ref: ConnectionRef, sender: string): Subscription {
+    const { session, participant } = this.activeParticipant(ref);
+    const senderId = connectionIdOfStream(sender);
+    const publisher = session.participants.get(senderId);
+    if (!publisher) throw new E.ParticipantNotFoundError(senderId);
+    const stream = publisher.publisher;
+    if (!stream || (sender !== senderId && stream.streamId !== sender) || senderId === participant.connectionId) {
+      throw new E.NotStreamingError(sender);
+    }
+    if (participant.subscriptions.has(senderId)) throw new E.AlreadySubscribedError(participant.connectionId, senderId);
+    const now = Date.now();
+    const subscription = new Subscription(participant.connectionId, stream, now);
+    participant.subscriptions.set(senderId, subscription);
+    this.emit<P.StreamSubscribedEvent>(EV.StreamSubscribed, {
+      sessionId: session.sessionId,
+      subscription,
+      recorder: participant.recorder,
+      timestamp: now,
+    });
+    return subscription;
+  }
+
+  /** unsubscribeFromVideo: false when there was no such subscription (OpenVidu only warns). */
+  unsubscribe(ref: ConnectionRef, sender: string, reason: UnsubscribeReason = 'unsubscribe'): boolean {
+    const { session, participant } = this.activeParticipant(ref);
+    return this.endSubscription(session, participant, connectionIdOfStream(sender), reason);
+  }
+
+  /** The participant's own departure (leaveRoom, lost WebSocket). Closes the session when it was the last. */
+  leave(ref: ConnectionRef, reason: LeaveReason = 'disconnect'): void {
+    const { session, participant } = this.activeParticipant(ref);
+    this.removeParticipant(session, participant, reason, false);
+  }
+
+  /** A forced departure: also emits `participant.evicted` so the client is told and its socket closed. */
+  evict(ref: ConnectionRef, reason: LeaveReason): void {
+    const { session, participant } = this.activeParticipant(ref);
+    this.removeParticipant(session, participant, reason, true);
+  }
+
+  /** REST DELETE …/connection/<id>: SessionNotFoundError (400) or ParticipantNotFoundError (404). */
+  forceDisconnect(sessionId: string, connectionId: string, reason: LeaveReason = 'forceDisconnectByServer'): void {
+    const session = this.getOrThrow(sessionId);
+    const p = session.isActive ? session.participants.get(connectionId) : undefined;
+    if (!p || p.recorder) throw new E.ParticipantNotFoundError(connectionId);
+    this.removeParticipant(session, p, reason, true);
+  }
+
+  /** Evicts everybody with `reason`, releases the media server and forgets the session. */
+  closeSession(sessionId: string, reason: EndReason): void {
+    const session = this.getOrThrow(sessionId);
+    if (session.state === 'closing' || session.state === 'closed') return;
+    const wasActive = session.state === 'active';
+    session.state = 'closing';
+    for (const p of [...session.participants.values()]) {
+      this.removeParticipant(session, p, reason as LeaveReason, true);
+    }
+    this.finishClose(session, reason, wasActive);
+  }
+
+  /** streamPropertyChanged / filters: updates what the session JSON shows for the stream. */
+  updateStream(sessionId: string, streamId: string, changes: StreamChanges): PublishedStream {
+    const owner = this.getOrThrow(sessionId).findStream(streamId);
+    if (!owner?.publisher) throw new E.NotStreamingError(streamId);
+    Object.assign(owner.publisher.mediaOptions, changes);
+    return owner.publisher;
+  }
+
+  setRecording(sessionId: string, recording: boolean): void {
+    const session = this.getOrThrow(sessionId);
+    if (session.recording === recording) return;
+    session.recording = recording;
+    this.emit<P.RecordingChangedEvent>(EV.RecordingChanged, { sessionId, recording });
+  }
+
+  /** Ghost sessions: removes never-joined sessions created at or before `createdBefore`. */
+  removeIdleSessions(createdBefore: number): string[] {
+    const removed: string[] = [];
+    for (const s of this.sessions.values()) {
+      if (s.state === 'idle' && s.createdAt <= createdBefore) {
+        this.closeSession(s.sessionId, 'sessionClosedByServer');
+        removed.push(s.sessionId);
+      }
+    }
+    return removed;
+  }
+
+  /** Server shutdown closes every session (OpenVidu's @PreDestroy), so CDR and webhook see the end. */
+  onModuleDestroy(): void {
+    for (const s of this.list()) this.closeSession(s.sessionId, 'openviduServerStopped');
+  }
+
+  private activeParticipant(ref: ConnectionRef): { session: Session; participant: Participant } {
+    const session = this.sessions.get(ref.sessionId);
+    const participant = session?.participants.get(ref.connectionId);
+    if (!session || !participant) throw new E.ParticipantNotFoundError(ref.connectionId);
+    return { session, participant };
+  }
+
+  private removeParticipant(session: Session, p: Participant, reason: LeaveReason, evicted: boolean): void {
+    if (session.participants.get(p.connectionId) !== p) return;
+    session.participants.delete(p.connectionId);
+    // Same order as OpenVidu: others stop receiving it, then its subscriptions, then its stream.
+    for (const other of session.participants.values()) this.endSubscription(session, other, p.connectionId, reason);
+    for (const senderId of [...p.subscriptions.keys()]) this.endSubscription(session, p, senderId, reason);
+    if (p.publisher) this.endStream(session, p, reason, true);
+    session.tokens.delete(tokenValue(p.token));
+    const remaining = [...session.participants.keys()];
+    const now = Date.now();
+    this.emit<P.ParticipantLeftEvent>(EV.ParticipantLeft, {
+      sessionId: session.sessionId,
+      participant: p,
+      reason,
+      remaining,
+      timestamp: now,
+    });
+    if (evicted) {
+      this.emit<P.ParticipantEvictedEvent>(EV.ParticipantEvicted, {
+        sessionId: session.sessionId,
+        connectionId: p.connectionId,
+        reason,
+        notify: [p.connectionId, ...remaining],
+        closeConnection: true,
+        timestamp: now,
+      });
+    }
+    if (session.state === 'active' && session.participants.size === 0 && reason !== 'sessionClosedByServer') {
+      session.state = 'closing';
+      this.finishClose(session, reason, true);
+    }
+  }
+
+  private endStream(session: Session, p: Participant, reason: UnpublishReason, leaving: boolean): void {
+    const stream = p.publisher!;
+    p.publisher = null;
+    this.emit<P.StreamUnpublishedEvent>(EV.StreamUnpublished, {
+      sessionId: session.sessionId,
+      connectionId: p.connectionId,
+      streamId: stream.streamId,
+      stream,
+      reason,
+      leaving,
+      notify: [...session.participants.keys()],
+      timestamp: Date.now(),
+    });
+  }
+
+  private endSubscription(session: Session, p: Participant, senderId: string, reason: UnsubscribeReason): boolean {
+    const sub = p.subscriptions.get(senderId);
+    if (!sub) return false;
+    p.subscriptions.delete(senderId);
+    this.emit<P.StreamUnsubscribedEvent>(EV.StreamUnsubscribed, {
+      sessionId: session.sessionId,
+      subscriberId: p.connectionId,
+      publisherId: senderId,
+      streamId: sub.streamId,
+      subscription: sub,
+      reason,
+      recorder: p.recorder,
+      timestamp: Date.now(),
+    });
+    return true;
+  }
+
+  private finishClose(session: Session, reason: EndReason, wasActive: boolean): void {
+    session.state = 'closed';
+    this.sessions.delete(session.sessionId);
+    const mediaServerId = session.mediaServerId;
+    try {
+      session.placement?.release();
+    } catch (e) {
+      this.logger.warn(`Releasing the media server of session ${session.sessionId} failed: ${String(e)}`);
+    }
+    this.emit<P.SessionClosedEvent>(EV.Closed, {
+      sessionId: session.sessionId,
+      createdAt: session.createdAt,
+      reason,
+      wasActive,
+      mediaServerId,
+      timestamp: Date.now(),
+    });
+  }
+
+  private store(id: string, props: Partial<SessionProperties>): Session {
+    const properties = Object.freeze({ ...DEFAULT_SESSION_PROPERTIES, ...props });
+    const now = Date.now();
+    const session = new Session(id, now, properties, (s, reason) => this.closeSession(s.sessionId, reason));
+    this.sessions.set(id, session);
+    this.emit<P.SessionInitializedEvent>(EV.Initialized, { sessionId: id, createdAt: now, properties });
+    return session;
+  }
+
+  /** A listener's failure must never leave the model half-changed. */
+  private emit<T>(name: string, payload: T): void {
+    try {
+      this.events.emit(name, payload);
+    } catch (e) {
+      this.logger.error(`Listener of ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+/** The 16-character value of a token string (`…?token=<value>&…`), or the string itself. */
+export function tokenValue(token: string): string {
+  const m = /[?&]token=([^&#]*)/.exec(token);
+  if (!m) return token;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
+/** An admin join's token may carry `secret=`; it must not show up in the session JSON. */
+function stripSecret(token: string): string {
+  return token.replace(/([?&])secret=[^&#]*(&?)/, (_m, sep: string, amp: string) => (amp ? sep : ''));
+}

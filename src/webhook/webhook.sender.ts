@@ -1,0 +1,190 @@
+import type { LoggerService } from '@nestjs/common';
+
+export interface WebhookTarget {
+  endpoint: string;
+  /** Sent as given, then `Content-Type: application/json`. */
+  headers: [string, string][];
+}
+
+export interface WebhookTuning {
+  queueSize: number;
+  /** Per request, connect to end of body. */
+  timeoutMs: number;
+  /** Attempts per event, the first one included. */
+  maxAttempts: number;
+  /** Wait after the first failure; doubles after each further one. */
+  initialDelayMs: number;
+}
+
+interface Pending {
+  event: string;
+  body: string;
+  attempts: number;
+}
+
+const MAX_BACKOFF_MS = 60_000;
+const DROP_LOG_EVERY_MS = 5_000;
+
+/**
+ * Delivers webhook events one at a time, in order, from a bounded queue. Nothing here blocks the
+ * caller: `enqueue` only appends. Non-2xx answers and network errors are retried with exponential
+ * backoff; an event that exhausts its attempts, or that finds the queue full, is dropped with a
+ * log line. The target can change at any time (config reload): queued events go to the new one.
+ */
+export class WebhookSender {
+  private readonly queue: Pending[] = [];
+  private target: WebhookTarget | null = null;
+  private running = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private sleepTimer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  private idleWaiters: (() => void)[] = [];
+  private droppedSinceLog = 0;
+  private lastDropLog = 0;
+  readonly counters = { delivered: 0, dropped: 0, failed: 0, retries: 0 };
+
+  constructor(
+    private tuning: WebhookTuning,
+    private readonly logger: LoggerService,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  setTarget(target: WebhookTarget | null): void {
+    this.target = target;
+    if (!target) return;
+    // The new target may be reachable now: cut a backoff wait short.
+    if (this.running) this.stopSleeping();
+    else this.start();
+  }
+
+  setTuning(tuning: WebhookTuning): void {
+    this.tuning = tuning;
+  }
+
+  /** Accepts the event unless the queue is full; never waits. */
+  enqueue(event: string, body: string): boolean {
+    if (this.closed) return false;
+    if (this.queue.length >= this.tuning.queueSize) {
+      this.counters.dropped++;
+      this.droppedSinceLog++;
+      const now = Date.now();
+      if (now - this.lastDropLog >= DROP_LOG_EVERY_MS) {
+        this.logger.warn(
+          `Webhook queue full (${this.tuning.queueSize} events): dropped ${this.droppedSinceLog} event(s), latest ${event}`,
+        );
+        this.lastDropLog = now;
+        this.droppedSinceLog = 0;
+      }
+      return false;
+    }
+    if (this.droppedSinceLog > 0) {
+      this.logger.warn(`Webhook queue accepting again; ${this.droppedSinceLog} more event(s) were dropped meanwhile`);
+      this.droppedSinceLog = 0;
+    }
+    this.queue.push({ event, body, attempts: 0 });
+    if (!this.running) this.start();
+    return true;
+  }
+
+  /** Resolves when the queue is empty, or after `maxWaitMs`. */
+  async drain(maxWaitMs: number): Promise<void> {
+    if (!this.queue.length && !this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((r) => this.idleWaiters.push(r)),
+      new Promise<void>((r) => (timer = setTimeout(r, maxWaitMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Stops for good: aborts the request in flight and clears every timer. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.queue.length) this.logger.warn(`Webhook stopped with ${this.queue.length} undelivered event(s)`);
+    this.abort.abort();
+    this.stopSleeping();
+    this.notifyIdle();
+  }
+
+  private start(): void {
+    if (!this.closed && this.target && this.queue.length) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.closed && this.target && this.queue.length) {
+        const item = this.queue[0];
+        const target = this.target;
+        const error = await this.send(target, item);
+        if (this.closed) break;
+        if (!error) {
+          this.queue.shift();
+          this.counters.delivered++;
+          continue;
+        }
+        item.attempts++;
+        if (item.attempts >= this.tuning.maxAttempts) {
+          this.queue.shift();
+          this.counters.failed++;
+          this.logger.error(
+            `Webhook event ${item.event} dropped after ${item.attempts} attempt(s) to ${target.endpoint}: ${error}`,
+          );
+          continue;
+        }
+        const delay = Math.min(this.tuning.initialDelayMs * 2 ** (item.attempts - 1), MAX_BACKOFF_MS);
+        this.counters.retries++;
+        this.logger.warn(
+          `Webhook event ${item.event} to ${target.endpoint} failed (${error}); retrying in ${delay} ms`,
+        );
+        await this.sleep(delay);
+      }
+    } finally {
+      this.running = false;
+      if (!this.queue.length || this.closed) this.notifyIdle();
+    }
+  }
+
+  /** One POST; returns why it failed, or null on a 2xx. */
+  private async send(target: WebhookTarget, item: Pending): Promise<string | null> {
+    try {
+      const headers = new Headers();
+      for (const [name, value] of target.headers) headers.set(name, value);
+      headers.set('Content-Type', 'application/json');
+      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.tuning.timeoutMs)]);
+      const res = await fetch(target.endpoint, { method: 'POST', headers, body: item.body, signal });
+      await res.arrayBuffer().catch(() => undefined);
+      return res.ok ? null : `HTTP ${res.status}`;
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      if (err.name === 'TimeoutError') return `no answer within ${this.tuning.timeoutMs} ms`;
+      return err.cause?.code ?? err.message;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.sleepTimer = setTimeout(() => this.stopSleeping(), ms);
+    });
+  }
+
+  private stopSleeping(): void {
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.sleepTimer = null;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

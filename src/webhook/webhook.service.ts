@@ -1,0 +1,78 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { CDR_EVENT, webhookBody, type CdrRecord } from '../cdr/cdr-events.js';
+import { CONFIG_UPDATED, ConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
+import { WebhookSender, type WebhookTarget, type WebhookTuning } from './webhook.sender.js';
+
+/** `"Name: value"` → `[Name, value]` (the config schema already checked the form). */
+export function parseHeader(h: string): [string, string] {
+  const i = h.indexOf(': ');
+  return [h.slice(0, i), h.slice(i + 2)];
+}
+
+/**
+ * The 2.11 webhook (reference §5): every CDR event named in `openvidu.webhook.events` is POSTed to
+ * `openvidu.webhook.endpoint` with the configured headers. Unlike OpenVidu it never sends on the
+ * caller's path: events go through WebhookSender's bounded queue with retries.
+ */
+@Injectable()
+export class WebhookService implements BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookService.name);
+  readonly sender: WebhookSender;
+
+  constructor(@Inject(ConfigService) private readonly config: ConfigService) {
+    this.sender = new WebhookSender(this.tuning(), this.logger);
+    this.apply();
+  }
+
+  @OnEvent(CDR_EVENT)
+  onCdrEvent(record: CdrRecord): void {
+    if (!this.config.get('openvidu.webhook')) return;
+    if (!this.config.get('openvidu.webhook.events').includes(record.name)) return;
+    this.sender.enqueue(record.name, webhookBody(record));
+  }
+
+  /** /pro/restart: the new endpoint and headers apply to what is still queued; nothing is lost. */
+  @OnEvent(CONFIG_UPDATED)
+  onConfigUpdated(e: ConfigUpdatedEvent): void {
+    if (!e.changed.some((k) => k.startsWith('openvidu.webhook'))) return;
+    this.apply();
+    const on = this.config.get('openvidu.webhook');
+    this.logger.log(
+      on
+        ? `Webhook now posting to ${this.config.get('openvidu.webhook.endpoint')} (${this.sender.queued} queued)`
+        : `Webhook disabled${this.sender.queued ? `; delivering the ${this.sender.queued} event(s) already queued` : ''}`,
+    );
+  }
+
+  /** Gives events of the shutdown itself (openviduServerStopped) a bounded chance to go out. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.sender.drain(this.config.get('openvidu.webhook.timeout'));
+  }
+
+  onApplicationShutdown(): void {
+    this.sender.close();
+  }
+
+  private apply(): void {
+    this.sender.setTuning(this.tuning());
+    // Disabling keeps the last target so the queue still drains; only new events stop.
+    if (this.config.get('openvidu.webhook')) this.sender.setTarget(this.target());
+  }
+
+  private target(): WebhookTarget {
+    return {
+      endpoint: this.config.get('openvidu.webhook.endpoint'),
+      headers: this.config.get('openvidu.webhook.headers').map(parseHeader),
+    };
+  }
+
+  private tuning(): WebhookTuning {
+    return {
+      queueSize: this.config.get('openvidu.webhook.queue-size'),
+      timeoutMs: this.config.get('openvidu.webhook.timeout'),
+      maxAttempts: this.config.get('openvidu.webhook.retry.max-attempts'),
+      initialDelayMs: this.config.get('openvidu.webhook.retry.initial-delay'),
+    };
+  }
+}
