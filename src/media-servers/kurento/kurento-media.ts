@@ -16,7 +16,7 @@ type Raw = kurento.MediaObject;
 
 /**
  * The one kurento-client of a media server, used for signalling's media objects only. It is
- * created when the probe first sees the server, reconnects by itself (notes §4), and every call
+ * created on first use, reconnects by itself (notes §4), and every call
  * goes through `call()`: callback style (promise style swallows errors, notes §5.1) with our own
  * timeout, and a check that the probe says the server is up so nothing waits on a dead server.
  */
@@ -33,12 +33,9 @@ export class KurentoMedia implements MediaApi {
     private readonly available: () => boolean,
   ) {}
 
-  /** The probe sees the server: create the client, or cut its reconnection backoff (up to 10 s) short. */
+  /** The probe sees the server again: cut the client's reconnection backoff (up to 10 s) short. */
   serverUp(): void {
-    if (this.closed) return;
-    if (!this.client) {
-      this.client = this.createClient();
-    } else if (this.backingOff) {
+    if (this.client && this.backingOff) {
       this.backingOff = false;
       this.client._re.reset();
     }
@@ -52,35 +49,44 @@ export class KurentoMedia implements MediaApi {
     if (!client) return;
     client.close();
     // close() only disconnects after pending requests settle and leaves a backoff timer running.
-    client._re.disconnect();
-    client._re.reset();
+    const re = client._re;
+    re.disconnect();
+    re.reset();
+    // A connection attempt still in flight completes anyway and restarts kurento-client's
+    // process-wide 60 s ping timer; closing once more stops it.
+    re.once('connection', () => client.close());
   }
 
   createPipeline(): Promise<Pipeline> {
-    return this.call<kurento.MediaPipeline>(
+    return this.boxed<kurento.MediaPipeline>(
       'createPipeline',
       (c, cb) => c.create('MediaPipeline', cb),
       (late) => this.releaseQuietly(late),
-    ).then((raw) => new KurentoPipeline(this, this.guard(raw)));
+    ).then((box) => new KurentoPipeline(this, this.guard(box.value)));
   }
 
   getPipelineIds(): Promise<string[]> {
-    return this.call<kurento.ServerManager>('getServerManager', (c, cb) => c.getServerManager(cb))
-      .then((sm) => this.call<Raw[]>('getPipelines', (_c, cb) => sm.getPipelines(cb)))
+    return this.boxed<kurento.ServerManager>('getServerManager', (c, cb) => c.getServerManager(cb))
+      .then((box) => this.call<Raw[]>('getPipelines', (_c, cb) => box.value.getPipelines(cb)))
       .then((list) => (list ?? []).map((p) => p.id));
   }
 
+  /** `call()` for results that are not media objects (strings, void, arrays). */
+  call<T>(label: string, start: (client: kurento.KurentoClient, cb: kurento.Callback<T>) => unknown): Promise<T> {
+    return this.boxed(label, start).then((box) => box.value);
+  }
+
   /**
-   * Runs one kurento-client call in callback style with our timeout. `onLate` receives a result
-   * that arrives after the timeout (e.g. a pipeline created too late) so it can be released.
+   * Runs one kurento-client call in callback style with our timeout. The result comes boxed: media
+   * objects are thenables, and a promise resolved with one adopts a read-only copy (notes §5.2).
+   * `onLate` receives a result that arrives after the timeout (a pipeline created too late) to release it.
    */
-  call<T>(
+  boxed<T>(
     label: string,
     start: (client: kurento.KurentoClient, cb: kurento.Callback<T>) => unknown,
     onLate?: (result: T) => void,
-  ): Promise<T> {
-    const client = this.client;
-    if (this.closed || !client || !this.available()) {
+  ): Promise<{ value: T }> {
+    if (this.closed || !this.available()) {
       return Promise.reject(
         new MediaServerUnavailableError(
           `${label}: media server ${this.mediaServerId} is not connected`,
@@ -88,7 +94,9 @@ export class KurentoMedia implements MediaApi {
         ),
       );
     }
-    return new Promise<T>((resolve, reject) => {
+    // Created on first use: servers that only ever get probed need no third socket.
+    const client = (this.client ??= this.createClient());
+    return new Promise<{ value: T }>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
@@ -109,7 +117,7 @@ export class KurentoMedia implements MediaApi {
           settled = true;
           clearTimeout(timer);
           if (error) reject(this.toError(label, error));
-          else resolve(result);
+          else resolve({ value: result });
         } catch (e) {
           this.logger.warn(`${label} on ${this.mediaServerId}: ${(e as Error).message}`);
         }
@@ -194,12 +202,12 @@ class KurentoPipeline implements Pipeline {
 
   createWebRtcEndpoint(): Promise<Endpoint> {
     return this.media
-      .call<kurento.WebRtcEndpoint>(
+      .boxed<kurento.WebRtcEndpoint>(
         'createWebRtcEndpoint',
         (_c, cb) => this.raw.create('WebRtcEndpoint', cb),
         (late) => this.media.releaseQuietly(late),
       )
-      .then((raw) => new KurentoEndpoint(this.media, this.media.guard(raw)));
+      .then((box) => new KurentoEndpoint(this.media, this.media.guard(box.value)));
   }
 
   release(): Promise<void> {

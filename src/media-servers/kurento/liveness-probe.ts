@@ -31,15 +31,36 @@ interface ConnectResult {
  * It binds the socket to a KMS session with `connect`, so after a reconnection `connect {sessionId}`
  * (40007 = unknown session) and the `serverId` tell a restarted server from a network blip.
  */
+interface Bound {
+  socket: JsonRpcSocket;
+  sessionId: string | undefined;
+  serverId: string | undefined;
+  restarted: boolean;
+}
+
+/**
+ * Our own liveness check on a dedicated socket, because kurento-client never notices a hung
+ * server and reports drops on no public event (notes §4, §9). Every `interval` it sends a JSON-RPC
+ * `ping` and a WebSocket ping frame, each with a `timeout`; a miss, a close or an error means down.
+ * It binds the socket to a KMS session, so after a reconnection `connect {sessionId}` (40007 =
+ * unknown session) and the `serverId` tell a restarted server from a network blip.
+ *
+ * While down, a new attempt starts every `interval` even if earlier ones still wait for an answer
+ * (a hung server never refuses, it just stays silent): the first to bind wins.
+ */
 export class LivenessProbe {
   private socket: JsonRpcSocket | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Bumped whenever the current attempt or socket is abandoned, so late callbacks are ignored. */
+  /** Sockets of attempts still in their handshake; closed when one wins or on stop. */
+  private readonly attempts = new Set<JsonRpcSocket>();
+  /** Bumped whenever the current period (down or up) ends, so late callbacks are ignored. */
   private generation = 0;
   private stopped = true;
   private isUp = false;
   private sessionId: string | undefined;
   private serverId: string | undefined;
+  private rpcInFlight = false;
+  private frameInFlight = false;
 
   constructor(
     private readonly uri: string,
@@ -54,95 +75,128 @@ export class LivenessProbe {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    void this.attempt();
+    this.startAttempts();
   }
 
-  /** Releases the socket and the timer; no listener call happens after this. */
+  /** Releases the sockets and the timer; no listener call happens after this. */
   stop(): void {
     this.stopped = true;
     this.generation++;
     this.isUp = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.closeAttempts();
     this.socket?.close();
     this.socket = undefined;
   }
 
-  private async attempt(): Promise<void> {
+  private startAttempts(): void {
     const gen = ++this.generation;
+    const launch = () => {
+      if (gen !== this.generation) return;
+      void this.attempt(gen);
+      this.timer = setTimeout(launch, this.timing.interval);
+    };
+    launch();
+  }
+
+  private async attempt(gen: number): Promise<void> {
+    let bound: Bound;
     let sock: JsonRpcSocket | undefined;
-    let restarted: boolean;
     try {
       sock = await JsonRpcSocket.open(this.uri, this.timing.timeout);
       if (gen !== this.generation) return sock.close();
-      restarted = await this.bind(sock);
-      if (gen !== this.generation) return sock.close();
+      this.attempts.add(sock);
+      bound = await this.bind(sock);
     } catch (e) {
+      if (sock) this.attempts.delete(sock);
       sock?.close();
-      if (gen !== this.generation) return;
-      this.timer = setTimeout(() => void this.attempt(), this.timing.interval);
-      this.listener.attemptFailed((e as Error).message);
+      if (gen === this.generation) this.listener.attemptFailed((e as Error).message);
       return;
     }
+    this.attempts.delete(sock);
+    if (gen !== this.generation) return sock.close();
+    // This attempt wins: the down period is over.
+    clearTimeout(this.timer);
+    this.closeAttempts();
+    const upGen = ++this.generation;
+    this.sessionId = bound.sessionId ?? this.sessionId;
+    this.serverId = bound.serverId ?? this.serverId;
     this.socket = sock;
-    sock.onClose((reason) => this.lost(gen, reason));
+    this.rpcInFlight = this.frameInFlight = false;
+    sock.onClose((reason) => this.lost(upGen, reason));
     this.isUp = true;
-    this.scheduleTick(gen);
-    this.listener.up(restarted);
+    this.scheduleTick(upGen);
+    this.listener.up(bound.restarted);
   }
 
-  /** Binds the socket to a KMS session; true when the server turns out to be a new process. */
-  private async bind(sock: JsonRpcSocket): Promise<boolean> {
+  /** Binds the socket to a KMS session; `restarted` when the server turns out to be a new process. */
+  private async bind(socket: JsonRpcSocket): Promise<Bound> {
     const t = this.timing.timeout;
     if (this.sessionId) {
       try {
-        const r = await sock.request<ConnectResult>('connect', { sessionId: this.sessionId }, t);
+        const r = await socket.request<ConnectResult>('connect', { sessionId: this.sessionId }, t);
         const restarted = !!(this.serverId && r?.serverId && r.serverId !== this.serverId);
-        this.remember(r);
-        return restarted;
+        return { socket, sessionId: this.sessionId, serverId: r?.serverId, restarted };
       } catch (e) {
         if (!(e instanceof JsonRpcError) || e.code !== INVALID_SESSION) throw e;
-        // Our session is gone. Same serverId = the same process merely collected the session.
-        const r = await sock.request<ConnectResult>('connect', undefined, t);
-        const restarted = !this.serverId || !r?.serverId || r.serverId !== this.serverId;
-        this.remember(r);
-        return restarted;
+        // Our session is gone. The same serverId means the same process merely collected it.
+        const fresh = await this.newSession(socket);
+        return { ...fresh, restarted: !this.serverId || !fresh.serverId || fresh.serverId !== this.serverId };
       }
     }
-    this.remember(await sock.request<ConnectResult>('connect', undefined, t));
-    return false;
+    return { ...(await this.newSession(socket)), restarted: false };
   }
 
-  private remember(r: ConnectResult | undefined): void {
-    if (r?.sessionId) this.sessionId = r.sessionId;
-    if (r?.serverId) this.serverId = r.serverId;
+  /**
+   * KMS only keeps a session that holds a reference to an object (MediaSet::keepAliveSession), so
+   * the probe's session takes one on the ServerManager; a later `connect {sessionId}` then tells a
+   * blip (accepted) from a new process (40007).
+   */
+  private async newSession(socket: JsonRpcSocket): Promise<Omit<Bound, 'restarted'>> {
+    const t = this.timing.timeout;
+    const r = await socket.request<ConnectResult>('connect', undefined, t);
+    if (r?.sessionId) await socket.request('describe', { object: 'manager_ServerManager', sessionId: r.sessionId }, t);
+    return { socket, sessionId: r?.sessionId, serverId: r?.serverId };
+  }
+
+  private closeAttempts(): void {
+    for (const s of this.attempts) s.close();
+    this.attempts.clear();
   }
 
   private scheduleTick(gen: number): void {
     this.timer = setTimeout(() => this.tick(gen), this.timing.interval);
   }
 
+  /**
+   * One JSON-RPC ping and one ping frame in flight at most: KMS answers a socket's requests in
+   * order, so pinging a slow (not dead) server faster than it answers would only build a queue.
+   */
   private tick(gen: number): void {
     const sock = this.socket;
     if (gen !== this.generation || !sock) return;
     const miss = (e: Error) => this.lost(gen, e.message);
-    sock.request('ping', undefined, this.timing.timeout).catch(miss);
-    sock.pingFrame(this.timing.timeout).catch(miss);
+    if (!this.rpcInFlight) {
+      this.rpcInFlight = true;
+      sock.request('ping', undefined, this.timing.timeout).then(() => (this.rpcInFlight = false), miss);
+    }
+    if (!this.frameInFlight) {
+      this.frameInFlight = true;
+      sock.pingFrame(this.timing.timeout).then(() => (this.frameInFlight = false), miss);
+    }
     this.scheduleTick(gen);
   }
 
   private lost(gen: number, reason: string): void {
     if (gen !== this.generation || this.stopped) return;
-    this.generation++;
     clearTimeout(this.timer);
     this.timer = undefined;
     const sock = this.socket;
     this.socket = undefined;
-    sock?.close();
-    const wasUp = this.isUp;
     this.isUp = false;
-    if (wasUp) this.listener.down(reason);
-    // Reconnect at once: a blip is over in milliseconds; a refused server retries every interval.
-    if (!this.stopped) void this.attempt();
+    this.startAttempts(); // bumps the generation: the closing socket's own callbacks are ignored
+    sock?.close();
+    this.listener.down(reason);
   }
 }
