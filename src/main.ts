@@ -4,6 +4,7 @@ import { loadConfig } from './config/config.loader.js';
 import { PROPERTY_BY_KEY, envName } from './config/config.schema.js';
 import { PinoLogger } from './common/logging/pino-logger.js';
 import { startServer } from './server/bootstrap.js';
+import { startEmbeddedMediaServer } from './server/embedded-media-server.js';
 
 async function main(): Promise<void> {
   const loaded = loadConfig(process.env);
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   }
   for (const key of loaded.unknownFileKeys) log.warn(`Ignoring unknown property ${key} in ${loaded.configFile}`);
 
+  const embedded = await startEmbeddedMediaServer(loaded);
   const server = await startServer(loaded, { logger });
   const boot = new Logger('OpenVidu');
   boot.log(`OpenVidu Server (Pro 2.11 API) listening on ${server.url}`);
@@ -39,16 +41,19 @@ async function main(): Promise<void> {
       console.error(`Shutdown did not finish within ${timeout} ms; exiting`);
       process.exit(1);
     }, timeout).unref();
-    server.app.close().then(
-      () => {
-        process.removeAllListeners('SIGTERM');
-        process.removeAllListeners('SIGINT');
-      },
-      (e: unknown) => {
-        console.error('Error while closing:', e);
-        process.exitCode = 1;
-      },
-    );
+    server.app
+      .close()
+      .then(() => embedded?.close())
+      .then(
+        () => {
+          process.removeAllListeners('SIGTERM');
+          process.removeAllListeners('SIGINT');
+        },
+        (e: unknown) => {
+          console.error('Error while closing:', e);
+          process.exitCode = 1;
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
