@@ -1,5 +1,6 @@
 // Helpers for the media-server e2e specs: emulators, the real app over plain HTTP, polling, and
 // a stand-in for the sessions code's HostedSession. Every resource made here is closed by the caller.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import {
   type MediaServerEvent,
 } from '../../src/media-servers/media-server.events.js';
 import { MediaServersService } from '../../src/media-servers/media-servers.service.js';
-import type { HostedSession } from '../../src/media-servers/placement.js';
+import type { HostedSession, Placement } from '../../src/media-servers/placement.js';
 import { startServer } from '../../src/server/bootstrap.js';
 
 export const SECRET = 'MS_TEST_SECRET';
@@ -76,6 +77,7 @@ export async function bootApp(uris: string[], env: Record<string, string> = {}):
 
 export interface Reply {
   status: number;
+  contentType: string | undefined;
   text: string;
   json<T = Record<string, unknown>>(): T;
 }
@@ -96,7 +98,8 @@ export function call(base: string, method: string, path: string, body?: unknown,
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, text, json: <T>() => JSON.parse(text) as T });
+        const contentType = res.headers['content-type'];
+        resolve({ status: res.statusCode ?? 0, contentType, text, json: <T>() => JSON.parse(text) as T });
       });
     });
     req.on('error', reject);
@@ -155,5 +158,29 @@ export class FakeSession implements HostedSession {
   close(reason: 'mediaServerDisconnect'): Promise<void> {
     this.closes.push(reason);
     return Promise.resolve();
+  }
+}
+
+/**
+ * Places `sessionId` on the server `mediaServerId`: fillers are placed until the pool's choice is
+ * that server, then the real session takes the filler's spot and the fillers are released.
+ */
+export function placeOn(pool: MediaServersService, mediaServerId: string, sessionId: string): Placement {
+  const fillers: Placement[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      const filler = pool.place(`${sessionId}-filler-${i}`);
+      if (filler.mediaServerId !== mediaServerId) {
+        fillers.push(filler);
+        continue;
+      }
+      filler.release();
+      const real = pool.place(sessionId);
+      assert.equal(real.mediaServerId, mediaServerId);
+      return real;
+    }
+    throw new Error(`could not place ${sessionId} on ${mediaServerId}`);
+  } finally {
+    for (const f of fillers) f.release();
   }
 }

@@ -1,6 +1,8 @@
 /**
- * The part of kurento-client 7.2 (CommonJS, ships no types) that `kurento/` uses. Only callback
- * forms are declared on purpose: the promise forms swallow server errors (protocol notes §5.1).
+ * The part of kurento-client 7.2 (CommonJS, ships no types) this project uses: `kurento/` here and
+ * the emulator's conformance suite. Only callback forms are declared on purpose: the promise forms
+ * swallow server errors (protocol notes §5.1). One declaration per module name: TypeScript keeps a
+ * single `export =`, so a second `declare module 'kurento-client'` elsewhere would be ignored.
  */
 declare module 'kurento-client' {
   import type { EventEmitter } from 'node:events';
@@ -19,8 +21,13 @@ declare module 'kurento-client' {
       code?: number;
       data?: { type?: string };
     }
+    type KurentoError = RawError;
+
+    /** Builds a complex value (`IceCandidate`…) carrying `__module__`/`__type__`. */
+    function getComplexType(name: string): (value: object) => object;
 
     interface ClientOptions {
+      [option: string]: unknown;
       failAfter?: number;
       request_timeout?: number;
       response_timeout?: number;
@@ -64,7 +71,11 @@ declare module 'kurento-client' {
 
     interface KurentoClient extends EventEmitter {
       readonly _re: Reconnector;
+      /** Throws once the client gave up (`failAfter` exhausted). */
+      readonly sessionId: string | undefined;
       create(type: 'MediaPipeline', callback: Callback<MediaPipeline>): unknown;
+      create(type: string, callback: Callback<MediaObject>): unknown;
+      getMediaobjectById(id: string, callback: Callback<MediaObject>): unknown;
       getServerManager(callback: Callback<ServerManager>): unknown;
       close(): void;
     }
