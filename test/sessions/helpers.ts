@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, LoggerService, ModuleMetadata } from '@nestjs/common';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
@@ -31,6 +31,7 @@ export interface TestServer {
 export async function startTestServer(
   env: Record<string, string> = {},
   extra: Pick<ModuleMetadata, 'imports' | 'providers'> = {},
+  logger?: LoggerService,
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ov-sessions-'));
   const emu = await startKmsEmulator({ host: '127.0.0.1' });
@@ -44,7 +45,7 @@ export async function startTestServer(
     ...env,
   });
   if (loaded.errors.length) throw new Error(`bad test config: ${loaded.errors.join('; ')}`);
-  const { app, url } = await startServer(loaded, { module: AppModule.forRoot(loaded, extra) });
+  const { app, url } = await startServer(loaded, { module: AppModule.forRoot(loaded, extra), logger });
   const pool = app.get(MediaServersService);
   await waitFor(() => pool.connectedCount() > 0, 'the emulated media server to connect');
   return {
@@ -148,4 +149,20 @@ export async function sessionWithToken(
 export async function newToken(url: string, sessionId: string, role = 'PUBLISHER', data = ''): Promise<string> {
   const t = await call(url, 'POST', '/api/tokens', { body: { session: sessionId, role, data } });
   return t.json<{ token: string }>().token;
+}
+
+/** Collects what the app logs, to assert on operator-facing lines. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: { level: string; message: string }[] = [];
+  log(message: unknown) {
+    this.lines.push({ level: 'log', message: String(message) });
+  }
+  warn(message: unknown) {
+    this.lines.push({ level: 'warn', message: String(message) });
+  }
+  error(message: unknown) {
+    this.lines.push({ level: 'error', message: String(message) });
+  }
+  debug() {}
+  verbose() {}
 }
