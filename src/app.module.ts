@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module.js';
 import { MediaServersModule } from './media-servers/media-servers.module.js';
 import { CdrModule } from './cdr/cdr.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { SignallingModule } from './signalling/signalling.module.js';
 import { WebhookModule } from './webhook/webhook.module.js';
 
 /** The whole server. Global guard, pipe and filter are providers so tests get the same pipeline. */
@@ -27,6 +28,7 @@ export class AppModule {
         SessionsModule,
         CdrModule,
         WebhookModule,
+        SignallingModule,
         ...(extra.imports ?? []),
       ],
       providers: [

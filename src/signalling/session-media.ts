@@ -1,0 +1,65 @@
+import type { Endpoint, MediaApi, Pipeline } from '../media-servers/media-api.js';
+
+/**
+ * The Kurento side of one OpenVidu session: its pipeline on the media server it was placed on, one
+ * WebRtcEndpoint per publisher (keyed by connectionId) and one per subscription.
+ */
+export class SessionMedia {
+  private pipeline: Promise<Pipeline> | undefined;
+  readonly publishers = new Map<string, Endpoint>();
+  readonly subscribers = new Map<string, Endpoint>();
+
+  constructor(
+    readonly sessionId: string,
+    readonly mediaServerId: string,
+    private readonly api: MediaApi,
+  ) {}
+
+  static subscriberKey(subscriberId: string, publisherId: string): string {
+    return `${subscriberId}|${publisherId}`;
+  }
+
+  /** Created once on first use; a failed creation is forgotten so the next call retries. */
+  ensurePipeline(): Promise<Pipeline> {
+    if (!this.pipeline) {
+      const p = this.api.createPipeline();
+      this.pipeline = p;
+      p.catch(() => {
+        if (this.pipeline === p) this.pipeline = undefined;
+      });
+    }
+    return this.pipeline;
+  }
+
+  async createEndpoint(): Promise<Endpoint> {
+    const pipeline = await this.ensurePipeline();
+    return pipeline.createWebRtcEndpoint();
+  }
+
+  /** After a media-server restart the old objects are gone: forget them and build a new pipeline. */
+  reset(): void {
+    this.publishers.clear();
+    this.subscribers.clear();
+    this.pipeline = undefined;
+  }
+
+  takePublisher(connectionId: string): Endpoint | undefined {
+    const e = this.publishers.get(connectionId);
+    this.publishers.delete(connectionId);
+    return e;
+  }
+
+  takeSubscriber(subscriberId: string, publisherId: string): Endpoint | undefined {
+    const key = SessionMedia.subscriberKey(subscriberId, publisherId);
+    const e = this.subscribers.get(key);
+    this.subscribers.delete(key);
+    return e;
+  }
+
+  /** Releasing the pipeline releases every endpoint in it on the media server. */
+  async release(): Promise<void> {
+    const p = this.pipeline;
+    this.reset();
+    if (p) await (await p).release();
+  }
+}

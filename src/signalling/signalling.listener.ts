@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { MEDIA_SERVER_RESTARTED, type MediaServerEvent } from '../media-servers/media-server.events.js';
+import { SessionEvents as EV } from '../sessions/session-events.js';
+import type * as P from '../sessions/session-events.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { SignallingRegistry, streamJson } from './signalling.registry.js';
+
+/**
+ * Turns model changes into client notifications and media releases, whatever caused them: a
+ * client's RPC, a REST force-disconnect or DELETE, garbage collection, or a lost media server.
+ */
+@Injectable()
+export class SignallingListener {
+  private readonly logger = new Logger('Signalling');
+
+  constructor(
+    @Inject(SignallingRegistry) private readonly reg: SignallingRegistry,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+  ) {}
+
+  @OnEvent(EV.ParticipantJoined)
+  joined(e: P.ParticipantJoinedEvent): void {
+    if (e.participant.recorder) return;
+    const params = {
+      id: e.participant.connectionId,
+      createdAt: e.participant.createdAt,
+      metadata: e.participant.fullMetadata,
+    };
+    for (const other of e.existing) this.reg.notify(other.connectionId, 'participantJoined', params);
+  }
+
+  @OnEvent(EV.ParticipantLeft)
+  left(e: P.ParticipantLeftEvent): void {
+    if (e.participant.recorder) return;
+    const params = { connectionId: e.participant.connectionId, reason: e.reason };
+    for (const id of e.remaining) this.reg.notify(id, 'participantLeft', params);
+  }
+
+  @OnEvent(EV.ParticipantEvicted)
+  evicted(e: P.ParticipantEvictedEvent): void {
+    // Only the evicted client gets participantEvicted (old openvidu-browser versions leave on any
+    // participantEvicted); the others already got participantLeft.
+    const client = this.reg.clients.get(e.connectionId);
+    if (!client) return;
+    client.notify('participantEvicted', { connectionId: e.connectionId, reason: e.reason });
+    this.reg.clients.delete(e.connectionId);
+    client.participantId = undefined;
+    client.end();
+  }
+
+  @OnEvent(EV.StreamPublished)
+  published(e: P.StreamPublishedEvent): void {
+    const params = { id: e.connectionId, streams: [streamJson(e.stream)] };
+    for (const id of e.notify) this.reg.notify(id, 'participantPublished', params);
+  }
+
+  @OnEvent(EV.StreamUnpublished)
+  unpublished(e: P.StreamUnpublishedEvent): void {
+    const endpoint = this.reg.media.get(e.sessionId)?.takePublisher(e.connectionId);
+    this.reg.release(`publisher ${e.streamId}`, endpoint && (() => endpoint.release()));
+    if (e.leaving) return;
+    const params = { connectionId: e.connectionId, reason: e.reason };
+    for (const id of e.notify) {
+      // The owner who unpublished itself already knows; forced and media-server ends reach it too.
+      if (id === e.connectionId && e.reason === 'unpublish') continue;
+      this.reg.notify(id, 'participantUnpublished', params);
+    }
+  }
+
+  @OnEvent(EV.StreamUnsubscribed)
+  unsubscribed(e: P.StreamUnsubscribedEvent): void {
+    const endpoint = this.reg.media.get(e.sessionId)?.takeSubscriber(e.subscriberId, e.publisherId);
+    this.reg.release(`subscriber ${e.subscriberId} of ${e.streamId}`, endpoint && (() => endpoint.release()));
+  }
+
+  @OnEvent(EV.Closed)
+  closed(e: P.SessionClosedEvent): void {
+    const media = this.reg.media.get(e.sessionId);
+    this.reg.media.delete(e.sessionId);
+    this.reg.release(`pipeline of ${e.sessionId}`, media && (() => media.release()));
+  }
+
+  /**
+   * A restarted media server lost every object: streams end with `mediaServerDisconnect`, the
+   * participants stay, and a new pipeline is built so they can publish again (reference §7).
+   */
+  @OnEvent(MEDIA_SERVER_RESTARTED)
+  restarted(e: MediaServerEvent): void {
+    for (const media of [...this.reg.media.values()]) {
+      if (media.mediaServerId !== e.id) continue;
+      const session = this.sessions.get(media.sessionId);
+      media.reset();
+      if (!session) continue;
+      this.logger.warn(`media server ${e.id} restarted: dropping the streams of session ${media.sessionId}`);
+      for (const p of [...session.participants.values()]) {
+        if (p.publisher) this.sessions.unpublish(p, 'mediaServerDisconnect');
+      }
+      media.reset();
+      media.ensurePipeline().catch((err: unknown) => {
+        this.logger.warn(`new pipeline for ${media.sessionId} on ${e.id} failed: ${(err as Error).message}`);
+      });
+    }
+  }
+}

@@ -1,0 +1,310 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service.js';
+import type { Endpoint, IceCandidate } from '../media-servers/media-api.js';
+import { MediaServerError, MediaServerRequestError } from '../media-servers/media-servers.errors.js';
+import type { Participant } from '../sessions/participant.js';
+import { SessionModelError } from '../sessions/session-errors.js';
+import type { MediaOptions } from '../sessions/session.types.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { RpcCode, RpcError } from './rpc-error.js';
+import type { RpcSession } from './rpc-session.js';
+import { SessionMedia } from './session-media.js';
+import { SignallingRegistry, streamJson } from './signalling.registry.js';
+import { FilterHandlers } from './filter.handlers.js';
+import { bool, obj, parseSignal, str } from './params.js';
+
+type Params = Record<string, unknown>;
+type Result = Record<string, unknown>;
+
+/** openvidu-browser's RPC methods (reference §8) over the session model and the media servers. */
+@Injectable()
+export class SignallingService {
+  private readonly logger = new Logger('Signalling');
+  private readonly handlers: Record<string, (rpc: RpcSession, p: Params) => Promise<Result> | Result>;
+
+  constructor(
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(SignallingRegistry) private readonly reg: SignallingRegistry,
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(FilterHandlers) private readonly filters: FilterHandlers,
+  ) {
+    this.handlers = {
+      joinRoom: (rpc, p) => this.joinRoom(rpc, p),
+      publishVideo: (rpc, p) => this.publishVideo(rpc, p),
+      receiveVideoFrom: (rpc, p) => this.receiveVideoFrom(rpc, p),
+      onIceCandidate: (rpc, p) => this.onIceCandidate(rpc, p),
+      unpublishVideo: (rpc) => (this.sessions.unpublish(this.me(rpc), 'unpublish'), {}),
+      unsubscribeFromVideo: (rpc, p) => (this.sessions.unsubscribe(this.me(rpc), str(p, 'sender')), {}),
+      leaveRoom: (rpc) => this.leaveRoom(rpc),
+      sendMessage: (rpc, p) => this.sendMessage(rpc, p),
+      streamPropertyChanged: (rpc, p) => this.streamPropertyChanged(rpc, p),
+      forceDisconnect: (rpc, p) => this.forceDisconnect(rpc, p),
+      forceUnpublish: (rpc, p) => this.forceUnpublish(rpc, p),
+      applyFilter: (rpc, p) => this.filters.apply(this.me(rpc), p),
+      execFilterMethod: (rpc, p) => this.filters.exec(this.me(rpc), p),
+      removeFilter: (rpc, p) => this.filters.remove(this.me(rpc), p),
+      addFilterEventListener: (rpc, p) => this.filters.addListener(this.me(rpc), p),
+      removeFilterEventListener: (rpc, p) => this.filters.removeListener(this.me(rpc), p),
+    };
+  }
+
+  /** Runs one RPC; `undefined` for an unknown method (OpenVidu only logs those). */
+  async handle(method: string, rpc: RpcSession, params: Params): Promise<Result | undefined> {
+    const handler = this.handlers[method];
+    if (!handler) return undefined;
+    if (method !== 'joinRoom' && !rpc.participantId) {
+      throw new RpcError(RpcCode.TRANSPORT_ERROR, `'${method}' before a successful joinRoom`);
+    }
+    try {
+      return await handler(rpc, params);
+    } catch (e) {
+      throw toRpcError(e);
+    }
+  }
+
+  /** The client's socket is gone for good (watchdog or expired reconnection window). */
+  disconnected(rpc: RpcSession): Promise<void> {
+    const id = rpc.participantId;
+    if (id && rpc.sessionId && this.reg.clients.get(id) === rpc) {
+      this.reg.clients.delete(id);
+      if (this.sessions.participant({ sessionId: rpc.sessionId, connectionId: id })) {
+        this.sessions.leave({ sessionId: rpc.sessionId, connectionId: id }, 'networkDisconnect');
+      }
+    }
+    return Promise.resolve();
+  }
+
+  private me(rpc: RpcSession): Participant {
+    const p = this.sessions.participant({ sessionId: rpc.sessionId!, connectionId: rpc.participantId! });
+    if (!p) throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${rpc.participantId}' not found`);
+    return p;
+  }
+
+  private async joinRoom(rpc: RpcSession, p: Params): Promise<Result> {
+    if (rpc.participantId) throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'This connection already joined a session');
+    const sessionId = str(p, 'session');
+    const secret = typeof p.secret === 'string' ? p.secret : '';
+    const admin = secret !== '' && this.auth.checkSecret(secret);
+    if (!admin && !this.sessions.get(sessionId)) {
+      throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Unable to join room. The user is not authorized');
+    }
+    const participant = this.sessions.join(sessionId, {
+      token: typeof p.token === 'string' ? p.token : '',
+      platform: typeof p.platform === 'string' ? p.platform : '',
+      clientData: typeof p.metadata === 'string' ? p.metadata : '',
+      admin,
+      recorder: bool(p, 'recorder', false),
+    });
+    const ref = { sessionId, connectionId: participant.connectionId };
+    try {
+      await this.mediaFor(sessionId).ensurePipeline();
+    } catch (e) {
+      this.sessions.leave(ref, 'disconnect');
+      throw new RpcError(RpcCode.ROOM_CANNOT_BE_CREATED, `Media pipeline for session '${sessionId}' failed: ${msg(e)}`);
+    }
+    if (!this.sessions.participant(ref)) throw new RpcError(RpcCode.ROOM_CLOSED, `Session '${sessionId}' closed`);
+    rpc.participantId = participant.connectionId;
+    rpc.sessionId = sessionId;
+    this.reg.clients.set(participant.connectionId, rpc);
+    const session = this.sessions.getOrThrow(sessionId);
+    const value = session
+      .visibleParticipants()
+      .filter((o) => o.connectionId !== participant.connectionId)
+      .map((o) => {
+        const entry: Result = { id: o.connectionId, createdAt: o.createdAt, metadata: o.fullMetadata };
+        if (o.publisher) entry.streams = [streamJson(o.publisher)];
+        return entry;
+      });
+    return {
+      id: participant.connectionId,
+      createdAt: participant.createdAt,
+      metadata: participant.fullMetadata,
+      value,
+    };
+  }
+
+  private async publishVideo(rpc: RpcSession, p: Params): Promise<Result> {
+    const me = this.sessions.assertCanPublish(this.me(rpc));
+    const sdpOffer = str(p, 'sdpOffer');
+    const media: MediaOptions = {
+      hasAudio: bool(p, 'hasAudio', true),
+      hasVideo: bool(p, 'hasVideo', true),
+      audioActive: bool(p, 'audioActive', true),
+      videoActive: bool(p, 'videoActive', true),
+      typeOfVideo: typeof p.typeOfVideo === 'string' ? p.typeOfVideo : 'CAMERA',
+      frameRate: typeof p.frameRate === 'number' && p.frameRate >= 0 ? p.frameRate : null,
+      videoDimensions: typeof p.videoDimensions === 'string' ? p.videoDimensions : '',
+      filter: p.filter && typeof p.filter === 'object' ? this.filters.initialFilter(me, obj(p, 'filter')) : null,
+    };
+    const sessionMedia = this.mediaFor(me.sessionId);
+    const endpoint = await sessionMedia.createEndpoint();
+    try {
+      const owner = me.connectionId;
+      endpoint.onIceCandidate((c) => this.relayCandidate(owner, owner, c));
+      const sdpAnswer = await endpoint.processOffer(sdpOffer);
+      const stream = this.sessions.publish(me, media);
+      Object.assign(stream.webrtc, { webrtcEndpointName: endpoint.id, remoteSdp: sdpOffer, localSdp: sdpAnswer });
+      sessionMedia.publishers.set(owner, endpoint);
+      this.gather(endpoint);
+      return { sdpAnswer, id: stream.streamId, createdAt: stream.createdAt };
+    } catch (e) {
+      this.reg.release('unused publisher endpoint', () => endpoint.release());
+      throw e;
+    }
+  }
+
+  private async receiveVideoFrom(rpc: RpcSession, p: Params): Promise<Result> {
+    const me = this.me(rpc);
+    const sender = str(p, 'sender');
+    const sdpOffer = str(p, 'sdpOffer');
+    const publisherId = sender.split('_')[0];
+    const sessionMedia = this.mediaFor(me.sessionId);
+    const source = sessionMedia.publishers.get(publisherId);
+    const publisher = this.sessions.participant({ sessionId: me.sessionId, connectionId: publisherId });
+    if (!publisher) throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${publisherId}' not found`);
+    if (!source || !publisher.publisher || (sender !== publisherId && publisher.publisher.streamId !== sender)) {
+      throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${sender}' is not published`);
+    }
+    if (me.subscriptions.has(publisherId)) {
+      throw new RpcError(RpcCode.MEDIA_ENDPOINT_ERROR, `Already subscribed to '${sender}'`);
+    }
+    const endpoint = await sessionMedia.createEndpoint();
+    try {
+      endpoint.onIceCandidate((c) => this.relayCandidate(me.connectionId, publisherId, c));
+      await source.connect(endpoint);
+      const sdpAnswer = await endpoint.processOffer(sdpOffer);
+      const sub = this.sessions.subscribe(me, sender);
+      Object.assign(sub.webrtc, { webrtcEndpointName: endpoint.id, remoteSdp: sdpOffer, localSdp: sdpAnswer });
+      sessionMedia.subscribers.set(SessionMedia.subscriberKey(me.connectionId, publisherId), endpoint);
+      this.gather(endpoint);
+      return { sdpAnswer };
+    } catch (e) {
+      this.reg.release('unused subscriber endpoint', () => endpoint.release());
+      throw e;
+    }
+  }
+
+  private async onIceCandidate(rpc: RpcSession, p: Params): Promise<Result> {
+    const me = this.me(rpc);
+    const endpointName = str(p, 'endpointName');
+    const media = this.reg.media.get(me.sessionId);
+    const endpoint: Endpoint | undefined =
+      endpointName === me.connectionId
+        ? media?.publishers.get(me.connectionId)
+        : media?.subscribers.get(SessionMedia.subscriberKey(me.connectionId, endpointName));
+    if (!endpoint) throw new RpcError(RpcCode.USER_NOT_STREAMING, `No endpoint '${endpointName}' for this connection`);
+    const candidate: IceCandidate = {
+      candidate: str(p, 'candidate'),
+      sdpMid: typeof p.sdpMid === 'string' ? p.sdpMid : '',
+      sdpMLineIndex: typeof p.sdpMLineIndex === 'number' ? p.sdpMLineIndex : 0,
+    };
+    await endpoint.addIceCandidate(candidate);
+    const stats = endpointName === me.connectionId ? me.publisher?.webrtc : me.subscriptions.get(endpointName)?.webrtc;
+    stats?.receivedCandidates.push(candidate);
+    return {};
+  }
+
+  private leaveRoom(rpc: RpcSession): Result {
+    const me = this.me(rpc);
+    this.reg.clients.delete(me.connectionId);
+    this.sessions.leave(me, 'disconnect');
+    rpc.participantId = undefined;
+    return {};
+  }
+
+  private sendMessage(rpc: RpcSession, p: Params): Result {
+    const me = this.me(rpc);
+    const signal = parseSignal(p.message);
+    const session = this.sessions.getOrThrow(me.sessionId);
+    const everyone = session.visibleParticipants().map((x) => x.connectionId);
+    const to = signal.to.length ? signal.to : everyone;
+    const unknown = to.filter((id) => !session.participants.has(id));
+    if (unknown.length) {
+      throw new RpcError(RpcCode.SIGNAL_TO_INVALID, `Unknown connection(s) in "to": ${unknown.join(', ')}`);
+    }
+    const params = { data: signal.data, from: me.connectionId, type: signal.type };
+    for (const id of new Set(to)) this.reg.notify(id, 'sendMessage', params);
+    return {};
+  }
+
+  private streamPropertyChanged(rpc: RpcSession, p: Params): Result {
+    const me = this.me(rpc);
+    const streamId = str(p, 'streamId');
+    const property = str(p, 'property');
+    if (me.publisher?.streamId !== streamId) {
+      throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not yours`);
+    }
+    const raw = p.newValue;
+    if (property === 'audioActive' || property === 'videoActive') {
+      this.sessions.updateStream(me.sessionId, streamId, { [property]: raw === true || raw === 'true' });
+    } else if (property === 'videoDimensions') {
+      this.sessions.updateStream(me.sessionId, streamId, {
+        videoDimensions: typeof raw === 'string' ? raw : JSON.stringify(raw),
+      });
+    }
+    const params = {
+      connectionId: me.connectionId,
+      streamId,
+      property,
+      newValue: typeof raw === 'string' ? raw : JSON.stringify(raw),
+      reason: typeof p.reason === 'string' ? p.reason : '',
+    };
+    for (const other of this.sessions.getOrThrow(me.sessionId).participants.keys()) {
+      this.reg.notify(other, 'streamPropertyChanged', params);
+    }
+    return {};
+  }
+
+  private forceDisconnect(rpc: RpcSession, p: Params): Result {
+    const me = this.me(rpc);
+    if (!me.isModerator) {
+      throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only MODERATOR connections can force a disconnection');
+    }
+    this.sessions.forceDisconnect(me.sessionId, str(p, 'connectionId'), 'forceDisconnectByUser');
+    return {};
+  }
+
+  private forceUnpublish(rpc: RpcSession, p: Params): Result {
+    const me = this.me(rpc);
+    if (!me.isModerator) {
+      throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only MODERATOR connections can force an unpublish');
+    }
+    this.sessions.forceUnpublish(me.sessionId, str(p, 'streamId'), 'forceUnpublishByUser');
+    return {};
+  }
+
+  private mediaFor(sessionId: string): SessionMedia {
+    const session = this.sessions.getOrThrow(sessionId);
+    const mediaServerId = session.mediaServerId;
+    if (!mediaServerId) {
+      throw new RpcError(RpcCode.ROOM_CANNOT_BE_CREATED, `Session '${sessionId}' has no media server`);
+    }
+    return this.reg.mediaOf(sessionId, mediaServerId);
+  }
+
+  private relayCandidate(to: string, endpointName: string, c: IceCandidate): void {
+    this.reg.notify(to, 'iceCandidate', {
+      senderConnectionId: endpointName,
+      endpointName,
+      sdpMLineIndex: c.sdpMLineIndex,
+      sdpMid: c.sdpMid,
+      candidate: c.candidate,
+    });
+  }
+
+  private gather(endpoint: Endpoint): void {
+    endpoint.gatherCandidates().catch((e: unknown) => this.logger.warn(`gatherCandidates failed: ${msg(e)}`));
+  }
+}
+
+function msg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function toRpcError(e: unknown): RpcError {
+  if (e instanceof RpcError) return e;
+  if (e instanceof SessionModelError) return new RpcError(e.rpcCode, e.message);
+  if (e instanceof MediaServerRequestError && e.code === 40208) return new RpcError(RpcCode.MEDIA_SDP_ERROR, e.message);
+  if (e instanceof MediaServerError) return new RpcError(RpcCode.MEDIA_ENDPOINT_ERROR, e.message);
+  return new RpcError(RpcCode.GENERIC, msg(e));
+}

@@ -1,0 +1,200 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ConfigService } from '../config/config.service.js';
+import { RpcCode, RpcError } from './rpc-error.js';
+import { RpcSession } from './rpc-session.js';
+import { SignallingService } from './signalling.service.js';
+
+const PATH = '/openvidu';
+const MAX_FRAME = 1024 * 1024;
+
+interface RpcRequest {
+  jsonrpc?: string;
+  id?: number | string;
+  method?: unknown;
+  params?: unknown;
+}
+
+/**
+ * JSON-RPC 2.0 over WebSocket at /openvidu on the REST listener, with the Kurento JSON-RPC server's
+ * semantics that openvidu-browser relies on: `sessionId` in every result, `ping` with a watchdog of
+ * three missed intervals, and `connect {sessionId}` to resume after a dropped socket.
+ */
+@Injectable()
+export class SignallingTransport implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Signalling');
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  private readonly sessions = new Map<string, RpcSession>();
+  private server: Server | undefined;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
+
+  constructor(
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(SignallingService) private readonly service: SignallingService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.server.on('upgrade', this.onUpgrade);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.server?.off('upgrade', this.onUpgrade);
+    for (const s of this.sessions.values()) {
+      s.clearTimers();
+      s.closed = true;
+      s.socket?.terminate();
+    }
+    this.sessions.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  get clientCount(): number {
+    return this.sessions.size;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0].replace(/\/+$/, '');
+    if (path !== PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  }
+
+  private accept(ws: WebSocket): void {
+    let session = this.track(new RpcSession(ws));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) return;
+      let msg: RpcRequest;
+      try {
+        msg = JSON.parse((data as Buffer).toString('utf8')) as RpcRequest;
+      } catch {
+        session.send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+        return;
+      }
+      if (msg.method === 'connect') {
+        // Resuming on a new socket: the reply and everything after it belong to the old session.
+        session = this.reconnect(session, ws, msg);
+        return;
+      }
+      const current = session;
+      current.queue = current.queue.then(() => this.dispatch(current, msg));
+    });
+    ws.on('close', () => this.socketClosed(session, ws));
+    ws.on('error', (e) => this.logger.debug(`socket error: ${e.message}`));
+  }
+
+  private track(session: RpcSession): RpcSession {
+    session.end = () => this.close(session);
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  private reconnect(fresh: RpcSession, ws: WebSocket, msg: RpcRequest): RpcSession {
+    const params = (msg.params ?? {}) as { sessionId?: unknown };
+    const wanted = typeof params.sessionId === 'string' ? this.sessions.get(params.sessionId) : undefined;
+    if (!wanted || wanted === fresh || wanted.closed) {
+      const err = { code: RpcCode.RECONNECTION_ERROR, message: 'reconnection error' };
+      fresh.send({ jsonrpc: '2.0', id: msg.id, error: err });
+      return fresh;
+    }
+    // The new socket takes over the old RPC session; the temporary one is dropped.
+    this.sessions.delete(fresh.id);
+    fresh.clearTimers();
+    const old = wanted.socket;
+    wanted.socket = ws;
+    if (wanted.orphanTimer) clearTimeout(wanted.orphanTimer);
+    wanted.orphanTimer = undefined;
+    if (old && old !== ws) old.terminate();
+    this.armWatchdog(wanted);
+    wanted.send({ jsonrpc: '2.0', id: msg.id, result: { sessionId: wanted.id } });
+    this.logger.log(`client ${wanted.participantId ?? wanted.id} resumed its signalling session`);
+    return wanted;
+  }
+
+  private async dispatch(session: RpcSession, msg: RpcRequest): Promise<void> {
+    if (session.closed) return;
+    const id = msg.id;
+    const method = typeof msg.method === 'string' ? msg.method : '';
+    const params = msg.params && typeof msg.params === 'object' ? (msg.params as Record<string, unknown>) : {};
+    if (method === 'ping') {
+      const interval = Number(params.interval);
+      if (Number.isFinite(interval) && interval > 0) session.pingInterval = interval;
+      this.armWatchdog(session);
+      if (id !== undefined) session.send({ jsonrpc: '2.0', id, result: { value: 'pong', sessionId: session.id } });
+      return;
+    }
+    try {
+      const result = await this.service.handle(method, session, params);
+      if (result === undefined) {
+        this.logger.warn(`unknown signalling method "${method}" ignored`);
+        return;
+      }
+      if (id !== undefined) session.send({ jsonrpc: '2.0', id, result: { ...result, sessionId: session.id } });
+      if (method === 'leaveRoom') this.close(session);
+    } catch (e) {
+      const err =
+        e instanceof RpcError
+          ? e
+          : new RpcError(RpcCode.GENERIC, e instanceof Error ? e.message : 'Internal error', undefined);
+      if (!(e instanceof RpcError)) this.logger.error(`${method} failed: ${(e as Error)?.stack ?? String(e)}`);
+      if (id !== undefined) {
+        const error: Record<string, unknown> = { code: err.code, message: err.message };
+        error.data = err.data ?? { sessionId: session.id };
+        session.send({ jsonrpc: '2.0', id, error });
+      }
+    }
+  }
+
+  private armWatchdog(session: RpcSession): void {
+    if (session.watchdog) clearTimeout(session.watchdog);
+    const interval = session.pingInterval || this.config.get('ws.pingInterval');
+    if (!session.pingInterval) return; // the watchdog starts with the first ping, as in Kurento
+    session.watchdog = setTimeout(() => {
+      this.logger.log(`no ping from ${session.participantId ?? session.id} for ${3 * interval} ms: closing`);
+      void this.expire(session);
+    }, 3 * interval);
+  }
+
+  private socketClosed(session: RpcSession, ws: WebSocket): void {
+    if (session.socket !== ws || session.closed) return;
+    session.socket = undefined;
+    if (session.watchdog) clearTimeout(session.watchdog);
+    session.watchdog = undefined;
+    if (!session.participantId) {
+      this.sessions.delete(session.id);
+      session.closed = true;
+      return;
+    }
+    // Keep the participant for the reconnection window (ws.sessionReconnectionTime seconds).
+    const windowMs = this.config.get('ws.sessionReconnectionTime') * 1000;
+    session.orphanTimer = setTimeout(() => void this.expire(session), windowMs);
+  }
+
+  /** Ping watchdog or an expired reconnection window: the participant leaves (networkDisconnect). */
+  private async expire(session: RpcSession): Promise<void> {
+    if (session.closed) return;
+    this.close(session);
+    try {
+      await this.service.disconnected(session);
+    } catch (e) {
+      this.logger.error(`cleanup after network disconnect failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Ends an RPC session for good (leaveRoom, eviction, expiry). */
+  close(session: RpcSession): void {
+    session.closed = true;
+    session.clearTimers();
+    this.sessions.delete(session.id);
+    const s = session.socket;
+    session.socket = undefined;
+    if (s && s.readyState === s.OPEN) s.close(1000, 'Closed by server');
+    else s?.terminate();
+  }
+}
