@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { PropertiesEditor } from 'properties-file/editor';
 import writeFileAtomic from 'write-file-atomic';
 import { toPropertyText } from './config.values.js';
@@ -25,6 +26,10 @@ export class ConfigFileRepository {
 
   async persist(path: string, updates: Record<string, unknown>): Promise<void> {
     const text = this.render(path, updates);
+    // The rename would replace a read-only file too; an operator who made it read-only meant "keep".
+    await access(path, constants.W_OK).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
     await writeFileAtomic(path, text, { fsync: true, mode: 0o600 });
   }
 }
