@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { Public } from '../auth/public.decorator.js';
 import { ConfigService, RestartResult } from './config.service.js';
 import { communityConfigView, proConfigView } from './config-views.js';
@@ -53,7 +54,9 @@ export class ProConfigController {
 
   @Post(['restart', 'restart/'])
   @HttpCode(200)
-  restart(@Body() body: unknown): Promise<RestartResult> {
-    return this.config.restart(body);
+  restart(@Body() body: unknown, @Req() req: Request): Promise<RestartResult> {
+    // The JSON parser turns an empty body into {}; a restart needs a body (Spring: required @RequestBody).
+    const empty = req.headers['content-length'] === '0' || req.headers['content-length'] === undefined;
+    return this.config.restart(empty && !req.headers['transfer-encoding'] ? undefined : body);
   }
 }
