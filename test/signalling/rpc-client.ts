@@ -5,13 +5,25 @@ export interface Notification {
   params: Record<string, unknown>;
 }
 
+export interface RpcFailure extends Error {
+  code: number;
+  data?: unknown;
+}
+
+/** How long `waitFor`/`closedPromise` wait before failing the test with a clear message. */
+const WAIT_MS = 8000;
+
 /** A plain JSON-RPC 2.0 WebSocket client speaking to /openvidu as openvidu-browser does. */
 export class RpcClient {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   readonly notifications: Notification[] = [];
   private waiters: Array<{ match: (n: Notification) => boolean; resolve: (n: Notification) => void }> = [];
+  /** Every raw frame the server sent, for checks on the wire form (e.g. error.data). */
+  readonly frames: Record<string, unknown>[] = [];
   closed = false;
+  closeCode = 0;
+  private readonly closedP: Promise<void>;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: WebSocket.RawData) => {
@@ -20,12 +32,13 @@ export class RpcClient {
         method?: string;
         params?: Record<string, unknown>;
         result?: unknown;
-        error?: { code: number; message: string };
+        error?: { code: number; message: string; data?: unknown };
       };
+      this.frames.push(msg);
       if (msg.id !== undefined && msg.id !== null && this.pending.has(msg.id)) {
         const p = this.pending.get(msg.id)!;
         this.pending.delete(msg.id);
-        if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+        if (msg.error) p.reject(Object.assign(new Error(msg.error.message), msg.error));
         else p.resolve(msg.result);
       } else if (msg.method) {
         const n = { method: msg.method, params: msg.params ?? {} };
@@ -37,11 +50,16 @@ export class RpcClient {
         }
       }
     });
-    ws.on('close', () => {
-      this.closed = true;
-      for (const p of this.pending.values()) p.reject(new Error('socket closed'));
-      this.pending.clear();
+    this.closedP = new Promise((resolve) => {
+      ws.on('close', (code: number) => {
+        this.closed = true;
+        this.closeCode = code;
+        for (const p of this.pending.values()) p.reject(new Error('socket closed'));
+        this.pending.clear();
+        resolve();
+      });
     });
+    ws.on('error', () => undefined);
   }
 
   static connect(url: string): Promise<RpcClient> {
@@ -60,20 +78,65 @@ export class RpcClient {
     });
   }
 
+  /** The call's JSON-RPC error (fails if it succeeds). */
+  async fail(method: string, params: Record<string, unknown> = {}): Promise<RpcFailure> {
+    try {
+      const r = await this.call(method, params);
+      throw Object.assign(new Error(`${method} unexpectedly succeeded: ${JSON.stringify(r)}`), { code: -1 });
+    } catch (e) {
+      if ((e as RpcFailure).code === -1) throw e;
+      return e as RpcFailure;
+    }
+  }
+
   /** Resolves with the first notification (already received or future) that matches. */
   waitFor(method: string, pred: (p: Record<string, unknown>) => boolean = () => true): Promise<Notification> {
     const match = (n: Notification) => n.method === method && pred(n.params);
     const seen = this.notifications.find(match);
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        reject(new Error(`no "${method}" notification matching ${pred.toString()} within ${WAIT_MS} ms`));
+      }, WAIT_MS);
+      const w = {
+        match,
+        resolve: (n: Notification) => {
+          clearTimeout(timer);
+          resolve(n);
+        },
+      };
+      this.waiters.push(w);
+    });
+  }
+
+  /** The notifications received so far with that method. */
+  received(method: string, pred: (p: Record<string, unknown>) => boolean = () => true): Notification[] {
+    return this.notifications.filter((n) => n.method === method && pred(n.params));
+  }
+
+  /** Resolves when the server (or we) closed the socket. */
+  whenClosed(): Promise<void> {
+    return Promise.race([
+      this.closedP,
+      new Promise<void>((_r, reject) => {
+        const t = setTimeout(() => reject(new Error(`socket still open after ${WAIT_MS} ms`)), WAIT_MS);
+        void this.closedP.then(() => clearTimeout(t));
+      }),
+    ]);
   }
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
+    this.ws.close(4102, 'Connection closed by client');
+    return this.closedP;
+  }
+
+  /** The network goes away: no close handshake, the server only sees the TCP connection end. */
+  drop(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.ws.terminate();
+    return this.closedP;
   }
 }
 
