@@ -60,8 +60,8 @@ function section(sdp: string, index: number): string[] {
   return ('m=' + parts[index + 1]).split('\r\n');
 }
 
-describe('parseSdp', () => {
-  it('reads m-lines, mids, directions, codecs and candidates', () => {
+void describe('parseSdp', () => {
+  void it('reads m-lines, mids, directions, codecs and candidates', () => {
     const sdp = parseSdp(CHROME_OFFER);
     assert.equal(sdp.bundle, true);
     assert.deepEqual(
@@ -78,7 +78,7 @@ describe('parseSdp', () => {
     assert.equal(sdp.media[0].hasCandidates, false);
   });
 
-  it('rejects text that is not SDP', () => {
+  void it('rejects text that is not SDP', () => {
     assert.throws(() => parseSdp('hello'), SdpParseError);
     assert.throws(() => parseSdp(''), SdpParseError);
     assert.throws(() => parseSdp('v=0\r\nm=audio\r\n'), SdpParseError);
@@ -86,11 +86,11 @@ describe('parseSdp', () => {
   });
 });
 
-describe('buildAnswer', () => {
+void describe('buildAnswer', () => {
   const id = newIdentity();
   const { sdp, media } = buildAnswer(parseSdp(CHROME_OFFER), id, modes);
 
-  it('mirrors every m-line of the offer, in order, with the same mids', () => {
+  void it('mirrors every m-line of the offer, in order, with the same mids', () => {
     assert.deepEqual(
       mLines(sdp).map((l) => l.split(' ')[0]),
       ['m=audio', 'm=video', 'm=application'],
@@ -103,7 +103,7 @@ describe('buildAnswer', () => {
     assert.ok(sdp.endsWith('\r\n'));
   });
 
-  it('uses its own ICE credentials and a DTLS sha-256 fingerprint, as the active side', () => {
+  void it('uses its own ICE credentials and a DTLS sha-256 fingerprint, as the active side', () => {
     const audio = section(sdp, 0);
     assert.ok(audio.includes(`a=ice-ufrag:${id.iceUfrag}`));
     assert.ok(audio.includes(`a=ice-pwd:${id.icePwd}`));
@@ -115,7 +115,7 @@ describe('buildAnswer', () => {
     assert.ok(!sdp.includes('ice-ufrag:abcd'));
   });
 
-  it('keeps only the codecs KMS supports, with their fmtp and the feedback KMS understands', () => {
+  void it('keeps only the codecs KMS supports, with their fmtp and the feedback KMS understands', () => {
     assert.equal(mLines(sdp)[0], 'm=audio 1 UDP/TLS/RTP/SAVPF 111 0');
     assert.equal(mLines(sdp)[1], 'm=video 1 UDP/TLS/RTP/SAVPF 96 98');
     const video = section(sdp, 1);
@@ -125,7 +125,7 @@ describe('buildAnswer', () => {
     assert.ok(section(sdp, 0).includes('a=rtpmap:0 PCMU/8000'), 'static payload types get an rtpmap');
   });
 
-  it('answers directions from the endpoint side and only sends where the peer receives', () => {
+  void it('answers directions from the endpoint side and only sends where the peer receives', () => {
     assert.ok(section(sdp, 0).includes('a=sendrecv'));
     assert.ok(section(sdp, 1).includes('a=recvonly'));
     assert.ok(section(sdp, 0).some((l) => l.startsWith('a=ssrc:')));
@@ -142,7 +142,7 @@ describe('buildAnswer', () => {
     assert.ok(section(recvonly.sdp, 0).includes('a=recvonly'));
   });
 
-  it('rejects data channels unless enabled, and leaves rejected mids out of BUNDLE', () => {
+  void it('rejects data channels unless enabled, and leaves rejected mids out of BUNDLE', () => {
     assert.equal(mLines(sdp)[2], 'm=application 0 UDP/DTLS/SCTP webrtc-datachannel');
     assert.ok(sdp.includes('a=group:BUNDLE 0 1\r\n'));
     const dc = buildAnswer(parseSdp(CHROME_OFFER), newIdentity(), { ...modes, useDataChannels: true });
@@ -151,7 +151,7 @@ describe('buildAnswer', () => {
     assert.ok(dc.sdp.includes('a=group:BUNDLE 0 1 2\r\n'));
   });
 
-  it('accepts one audio and one video m-line only, and rejects media with no common codec', () => {
+  void it('accepts one audio and one video m-line only, and rejects media with no common codec', () => {
     const offer = [
       'v=0',
       'o=- 1 1 IN IP4 0.0.0.0',
@@ -178,8 +178,8 @@ describe('buildAnswer', () => {
   });
 });
 
-describe('buildOffer and applyAnswer', () => {
-  it('offers BUNDLEd audio and video as the actpass side and parses back', () => {
+void describe('buildOffer and applyAnswer', () => {
+  void it('offers BUNDLEd audio and video as the actpass side and parses back', () => {
     const { sdp, media } = buildOffer(newIdentity(), { ...modes, audio: true, video: true });
     const parsed = parseSdp(sdp);
     assert.deepEqual(
@@ -194,7 +194,7 @@ describe('buildOffer and applyAnswer', () => {
     assert.equal(media.length, 2);
   });
 
-  it('takes what the peer sends from its answer', () => {
+  void it('takes what the peer sends from its answer', () => {
     const { media } = buildOffer(newIdentity(), { ...modes, audio: true, video: true, useDataChannels: true });
     assert.equal(media.length, 3);
     const answer = parseSdp(
@@ -221,8 +221,8 @@ describe('buildOffer and applyAnswer', () => {
   });
 });
 
-describe('hostCandidates', () => {
-  it('gives two loopback candidates per accepted m-line, tagged with mid and index', () => {
+void describe('hostCandidates', () => {
+  void it('gives two loopback candidates per accepted m-line, tagged with mid and index', () => {
     const { media } = buildAnswer(parseSdp(CHROME_OFFER), newIdentity(), modes);
     const c = hostCandidates(media, 40123);
     assert.equal(c.length, 4);

@@ -314,8 +314,9 @@ export function buildOffer(id: LocalIdentity, opts: OfferOptions): { sdp: string
 export function applyAnswer(offered: NegotiatedMedia[], answer: Sdp): NegotiatedMedia[] {
   return offered.map((o, i) => {
     const a = answer.media[i];
-    if (!a || a.port === 0 || a.kind !== o.kind)
+    if (!a || a.port === 0 || a.kind !== o.kind) {
       return { ...o, accepted: false, remoteSends: false, localSends: false };
+    }
     const remoteSends = a.direction === 'sendrecv' || a.direction === 'sendonly';
     const remoteRecvs = a.direction === 'sendrecv' || a.direction === 'recvonly';
     return { ...o, remoteSends: remoteSends && o.kind !== 'application', localSends: o.localSends && remoteRecvs };

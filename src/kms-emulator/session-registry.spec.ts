@@ -33,7 +33,7 @@ function code(fn: () => unknown): number {
   assert.fail('expected an error');
 }
 
-describe('SessionRegistry', () => {
+void describe('SessionRegistry', () => {
   let reg: SessionRegistry;
   const S = 'session-a';
 
@@ -49,7 +49,7 @@ describe('SessionRegistry', () => {
   const element = (type: string, p: MediaObject, extra: Record<string, unknown> = {}): MediaObject =>
     reg.create(type, { mediaPipeline: p.id, ...extra }, S);
 
-  it('builds ids in Kurento format and counts objects', () => {
+  void it('builds ids in Kurento format and counts objects', () => {
     const p = pipeline();
     const ep = element('WebRtcEndpoint', p);
     assert.match(p.id, /^[0-9a-f-]{36}_kurento\.MediaPipeline$/);
@@ -63,7 +63,7 @@ describe('SessionRegistry', () => {
     assert.deepEqual(reg.resolve(ep.id).info.hierarchy.slice(0, 2), ['kurento.BaseRtpEndpoint', 'kurento.SdpEndpoint']);
   });
 
-  it('knows a session only once it used an object', () => {
+  void it('knows a session only once it used an object', () => {
     assert.equal(reg.isKnown(S), false);
     pipeline();
     assert.equal(reg.isKnown(S), true);
@@ -72,7 +72,7 @@ describe('SessionRegistry', () => {
     assert.equal(reg.isKnown('other'), true);
   });
 
-  it('answers unknown ids with 40101, unknown types with 40108, bad constructor params with 40001', () => {
+  void it('answers unknown ids with 40101, unknown types with 40108, bad constructor params with 40001', () => {
     assert.equal(
       code(() => reg.resolve('nope')),
       40101,
@@ -96,7 +96,7 @@ describe('SessionRegistry', () => {
     );
   });
 
-  it('enforces the object limit on live objects only', () => {
+  void it('enforces the object limit on live objects only', () => {
     reg.maxObjects = 2;
     const p = pipeline();
     const ep = element('PassThrough', p);
@@ -111,7 +111,7 @@ describe('SessionRegistry', () => {
     assert.equal(reg.objectCount, 3);
   });
 
-  it('releases a pipeline with its children, children first, and ignores unknown ids', () => {
+  void it('releases a pipeline with its children, children first, and ignores unknown ids', () => {
     const conn = fakeConn();
     reg.bind(S, conn);
     reg.events.subscribe(S, reg.manager.id, 'ObjectDestroyed');
@@ -144,7 +144,7 @@ describe('SessionRegistry', () => {
     reg.release('never-existed');
   });
 
-  it('routes events to the socket currently bound to the subscribing session, or drops them', () => {
+  void it('routes events to the socket currently bound to the subscribing session, or drops them', () => {
     const first = fakeConn();
     const second = fakeConn();
     const p = pipeline();
@@ -168,7 +168,7 @@ describe('SessionRegistry', () => {
     assert.equal(second.events.length, 1);
   });
 
-  it('holds events while a request is handled and delivers them on release', () => {
+  void it('holds events while a request is handled and delivers them on release', () => {
     const conn = fakeConn();
     reg.bind(S, conn);
     const p = pipeline();
@@ -184,7 +184,7 @@ describe('SessionRegistry', () => {
     assert.equal(conn.events.length, 1);
   });
 
-  it('emits connection and media-flow events along the graph', () => {
+  void it('emits connection and media-flow events along the graph', () => {
     const conn = fakeConn();
     reg.bind(S, conn);
     const p = pipeline();
@@ -225,7 +225,7 @@ describe('SessionRegistry', () => {
     assert.ok(conn.events.some((e) => e.object === player.id && e.data.state === 'NOT_FLOWING'));
   });
 
-  it('answers unknown operations with 40008 and typed setters with 40001', () => {
+  void it('answers unknown operations with 40008 and typed setters with 40001', () => {
     const ep = element('WebRtcEndpoint', pipeline());
     assert.equal(
       code(() => ep.invoke('fly', { to: 'moon' })),
@@ -244,7 +244,7 @@ describe('SessionRegistry', () => {
     );
   });
 
-  it('forgets everything on reset without raising events', () => {
+  void it('forgets everything on reset without raising events', () => {
     const conn = fakeConn();
     reg.bind(S, conn);
     reg.events.subscribe(S, reg.manager.id, 'ObjectDestroyed');

@@ -145,8 +145,9 @@ export class WebRtcEndpoint extends MediaElement {
   private processOffer(offer: string): string {
     const parsed = parseOrThrow(offer, 'offer');
     // generateOffer and processOffer share one "negotiation started" flag in KMS's SdpEndpoint.
-    if (this.offerInProcess)
+    if (this.offerInProcess) {
       throw new KmsError(ErrorCode.SDP_END_POINT_ALREADY_NEGOTIATED, 'Endpoint already negotiated');
+    }
     this.offerInProcess = true;
     const { sdp, media } = buildAnswer(parsed, (this.identity ??= newIdentity()), this.modes);
     this.local = sdp;
@@ -160,8 +161,9 @@ export class WebRtcEndpoint extends MediaElement {
   }
 
   private generateOffer(options: unknown): string {
-    if (this.offerInProcess)
+    if (this.offerInProcess) {
       throw new KmsError(ErrorCode.SDP_END_POINT_ALREADY_NEGOTIATED, 'Endpoint already negotiated');
+    }
     const o = isObject(options) ? options : {};
     this.offerInProcess = true;
     this.offerGenerated = true;
