@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyAnswer, buildAnswer, buildOffer, hostCandidates, newIdentity, parseSdp, SdpParseError } from './sdp.js';
+import { applyAnswer, buildAnswer, buildOffer, hostCandidates } from './sdp-negotiation.js';
+import { newIdentity, parseSdp, SdpParseError } from './sdp.js';
 
 const CHROME_OFFER = [
   'v=0',

@@ -26,6 +26,7 @@ export class KmsEmulatorServer implements KmsEmulator, ConnectionHost {
   private currentServerId = uuid();
   private boundPort: number;
   private listening = false;
+  private startedOnce = false;
   private closed = false;
 
   private constructor(opts: KmsEmulatorOptions) {
@@ -120,6 +121,8 @@ export class KmsEmulatorServer implements KmsEmulator, ConnectionHost {
     });
     const addr = this.http.address();
     if (addr && typeof addr === 'object') this.boundPort = addr.port;
+    if (this.startedOnce) this.log('info', `fault: up (listening again on port ${this.boundPort})`);
+    this.startedOnce = true;
     this.listening = true;
   }
 

@@ -1,4 +1,5 @@
 // A bare JSON-RPC client on `ws`, for looking at exactly what the emulator puts on the wire.
+import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 
 export interface Frame {
@@ -86,3 +87,18 @@ export class RawClient {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The result object of a successful answer (fails the test on an error answer). */
+export function result(f: Frame): Record<string, unknown> {
+  assert.equal(f.error, undefined, `unexpected error ${JSON.stringify(f.error)}`);
+  assert.ok(f.result && typeof f.result === 'object', 'result must be an object');
+  return f.result;
+}
+
+/** The error of a failed answer, checked against the expected code and data.type. */
+export function error(f: Frame, code: number, type?: string): NonNullable<Frame['error']> {
+  assert.ok(f.error, `expected error ${code}, got ${JSON.stringify(f.result)}`);
+  assert.equal(f.error.code, code);
+  assert.equal(f.error.data?.type, type);
+  return f.error;
+}

@@ -4,23 +4,10 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
 import { BROWSER_OFFER } from './fixtures.js';
-import { RawClient, sleep, type Frame } from './raw-client.js';
+import { error, RawClient, result, sleep } from './raw-client.js';
 
 const MANAGER = 'manager_ServerManager';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function result(f: Frame): Record<string, unknown> {
-  assert.equal(f.error, undefined, `unexpected error ${JSON.stringify(f.error)}`);
-  assert.ok(f.result && typeof f.result === 'object', 'result must be an object');
-  return f.result;
-}
-
-function error(f: Frame, code: number, type?: string): NonNullable<Frame['error']> {
-  assert.ok(f.error, `expected error ${code}, got ${JSON.stringify(f.result)}`);
-  assert.equal(f.error.code, code);
-  assert.equal(f.error.data?.type, type);
-  return f.error;
-}
 
 void describe('KMS emulator wire protocol', () => {
   let emu: KmsEmulator;

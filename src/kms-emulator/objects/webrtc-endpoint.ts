@@ -5,14 +5,10 @@ import {
   buildAnswer,
   buildOffer,
   hostCandidates,
-  newIdentity,
-  parseSdp,
-  SdpParseError,
   type EndpointModes,
-  type LocalIdentity,
   type NegotiatedMedia,
-  type Sdp,
-} from '../sdp.js';
+} from '../sdp-negotiation.js';
+import { newIdentity, parseSdp, SdpParseError, type LocalIdentity, type Sdp } from '../sdp.js';
 import { complex, isObject, operationParams, reqString } from '../util.js';
 import { recomputeFlows, type FlowKind } from './flow.js';
 import { ELEMENT_PROPS, MediaElement } from './media-element.js';
