@@ -87,7 +87,7 @@ export class MediaServer {
         starting: () => this.loadState.sampleStarting(),
         info: (info) => (this.lastInfo = info),
         sample: (sample) => this.loadState.sampleDone(sample),
-        failed: (reason) => this.logger.debug?.(`Media server ${this.id}: sampling failed: ${reason}`),
+        failed: (reason) => this.logger.debug(`Media server ${this.id}: sampling failed: ${reason}`),
       },
     );
     this.media = new KurentoMedia(id, uri, { requestTimeout: timing.requestTimeout }, () => this.isConnected);

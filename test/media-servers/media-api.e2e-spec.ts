@@ -165,4 +165,21 @@ void describe('media API over kurento-client (one client per media server)', () 
   void it('media() of an unknown server throws MediaServerUnavailableError', () => {
     assert.throws(() => t.pool.media('KMS-NOSUCH'), MediaServerUnavailableError);
   });
+
+  void it('deregistering a server settles its calls in flight as unavailable, not as timeouts', async () => {
+    const media = t.pool.media(id);
+    await (await media.createPipeline()).release(); // the client is connected
+    emu.hang(true);
+    try {
+      const pending = media.createPipeline().then(
+        () => assert.fail('no answer expected'),
+        (e: unknown) => e,
+      );
+      await t.pool.deregister(id, { force: 'true' });
+      const err = await pending;
+      assert.ok(err instanceof MediaServerUnavailableError, String(err));
+    } finally {
+      emu.hang(false);
+    }
+  });
 });

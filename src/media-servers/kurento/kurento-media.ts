@@ -25,6 +25,8 @@ export class KurentoMedia implements MediaApi {
   private client: kurento.KurentoClient | undefined;
   private backingOff = false;
   private closed = false;
+  /** Rejecters of the calls waiting for an answer, so close() settles them at once. */
+  private readonly inFlight = new Set<(e: Error) => void>();
 
   constructor(
     readonly mediaServerId: string,
@@ -44,6 +46,8 @@ export class KurentoMedia implements MediaApi {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const gone = new MediaServerUnavailableError(`Media server ${this.mediaServerId} was removed`, this.mediaServerId);
+    for (const fail of [...this.inFlight]) fail(gone);
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -98,15 +102,23 @@ export class KurentoMedia implements MediaApi {
     const client = (this.client ??= this.createClient());
     return new Promise<{ value: T }>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      const fail = (e: Error) => {
         settled = true;
-        reject(
-          new MediaServerTimeoutError(
-            `${label}: media server ${this.mediaServerId} did not answer within ${this.opts.requestTimeout} ms`,
-            this.mediaServerId,
+        clearTimeout(timer);
+        this.inFlight.delete(fail);
+        reject(e);
+      };
+      const timer = setTimeout(
+        () =>
+          fail(
+            new MediaServerTimeoutError(
+              `${label}: media server ${this.mediaServerId} did not answer within ${this.opts.requestTimeout} ms`,
+              this.mediaServerId,
+            ),
           ),
-        );
-      }, this.opts.requestTimeout);
+        this.opts.requestTimeout,
+      );
+      this.inFlight.add(fail);
       // This callback must never throw: kurento-client rethrows into a promise nobody handles.
       const cb: kurento.Callback<T> = (error, result) => {
         try {
@@ -114,10 +126,11 @@ export class KurentoMedia implements MediaApi {
             if (!error && result && onLate) onLate(result);
             return;
           }
+          if (error) return fail(this.toError(label, error));
           settled = true;
           clearTimeout(timer);
-          if (error) reject(this.toError(label, error));
-          else resolve({ value: result });
+          this.inFlight.delete(fail);
+          resolve({ value: result });
         } catch (e) {
           this.logger.warn(`${label} on ${this.mediaServerId}: ${(e as Error).message}`);
         }
