@@ -4,6 +4,7 @@ import { MEDIA_SERVER_RESTARTED, type MediaServerEvent } from '../media-servers/
 import { SessionEvents as EV } from '../sessions/session-events.js';
 import type * as P from '../sessions/session-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { RECORDER_CONNECTION_ID } from '../sessions/session.types.js';
 import { SignallingRegistry, streamJson } from './signalling.registry.js';
 
 /**
@@ -39,11 +40,15 @@ export class SignallingListener {
 
   @OnEvent(EV.ParticipantEvicted)
   evicted(e: P.ParticipantEvictedEvent): void {
-    // Only the evicted client gets participantEvicted (old openvidu-browser versions leave on any
-    // participantEvicted); the others already got participantLeft.
+    // As SessionEventsHandler#onForceDisconnect: the evicted client first, then everyone left
+    // (openvidu-browser acts only on its own id), nothing when the RECORDER goes; then its socket closes.
+    const params = { connectionId: e.connectionId, reason: e.reason };
     const client = this.reg.clients.get(e.connectionId);
+    if (e.connectionId !== RECORDER_CONNECTION_ID) {
+      client?.notify('participantEvicted', params);
+      for (const id of e.notify) if (id !== e.connectionId) this.reg.notify(id, 'participantEvicted', params);
+    }
     if (!client) return;
-    client.notify('participantEvicted', { connectionId: e.connectionId, reason: e.reason });
     this.reg.clients.delete(e.connectionId);
     client.participantId = undefined;
     client.end();
