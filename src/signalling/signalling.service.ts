@@ -62,13 +62,16 @@ export class SignallingService {
     }
   }
 
-  /** The client's socket is gone for good (watchdog or expired reconnection window). */
+  /**
+   * The client's socket is gone for good (watchdog or expired reconnection window). OpenVidu evicts
+   * it (RpcHandler#leaveRoomAfterConnClosed), so the others get participantLeft and participantEvicted.
+   */
   disconnected(rpc: RpcSession): Promise<void> {
     const id = rpc.participantId;
     if (id && rpc.sessionId && this.reg.clients.get(id) === rpc) {
       this.reg.clients.delete(id);
       if (this.sessions.participant({ sessionId: rpc.sessionId, connectionId: id })) {
-        this.sessions.leave({ sessionId: rpc.sessionId, connectionId: id }, 'networkDisconnect');
+        this.sessions.evict({ sessionId: rpc.sessionId, connectionId: id }, 'networkDisconnect');
       }
     }
     return Promise.resolve();
