@@ -186,6 +186,14 @@ void describe('KMS emulator wire protocol', () => {
     result(await d.call('invoke', offer));
     error(await d.call('invoke', offer), 40208, 'SDP_END_POINT_ALREADY_NEGOTIATED');
     error(await d.call('connect', { sessionId: 'not-a-known-session' }), 40007, 'INVALID_SESSION');
+    // As in KMS: `connect` alone creates no session state, so a second connect on that socket (which gets the
+    // bound sessionId injected) is refused until the session has used some object.
+    const e = await open();
+    const s = result(await e.call('connect')).sessionId;
+    assert.deepEqual(result(await e.call('ping')), { sessionId: s, value: 'pong' });
+    error(await e.call('connect'), 40007, 'INVALID_SESSION');
+    result(await e.call('describe', { object: MANAGER }));
+    assert.equal(result(await e.call('connect')).sessionId, s);
     d.sendRaw('{"jsonrpc":"2.0","method":"ping"}');
     const note = await d.waitFor((f) => f.error?.code === -32000 && f.id === null);
     assert.equal(note.error?.message, 'Ignoring response because of a notification request');
