@@ -7,6 +7,7 @@ import {
   MEDIA_SERVER_DISCONNECTED,
   MEDIA_SERVER_RESTARTED,
 } from '../../src/media-servers/media-server.events.js';
+import { NoMediaServerAvailableError } from '../../src/media-servers/media-servers.errors.js';
 import {
   bootApp,
   byUri,
@@ -147,7 +148,7 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
     const [, , c] = emus;
     const before = await states();
     const t0 = Date.now();
-    c.setLatency(300); // under the 600 ms liveness timeout
+    c.setLatency(150); // well under the 600 ms liveness timeout
     // Several probe rounds (200 ms apart) must pass without a state change.
     await new Promise((r) => setTimeout(r, 1500));
     const slow = await get(c);
@@ -168,6 +169,7 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
     assert.equal((await call(t.url, 'GET', '/health/ready', undefined, null)).status, 200);
     await Promise.all(emus.map((e) => e.down()));
     await until('none connected', () => t.pool.connectedCount() === 0);
+    assert.throws(() => t.pool.place('ses_nowhere'), NoMediaServerAvailableError);
     const r = await call(t.url, 'GET', '/health/ready', undefined, null);
     assert.equal(r.status, 503);
     assert.equal(r.json<{ details: { mediaServers: { status: string } } }>().details.mediaServers.status, 'down');
@@ -176,5 +178,36 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
     assert.equal((await call(t.url, 'GET', '/health/ready', undefined, null)).status, 200);
     await Promise.all([emus[0].up(), emus[2].up()]);
     await until('all back', () => t.pool.connectedCount() === 3);
+  });
+});
+
+void describe('a media server unreachable at boot', () => {
+  let emus: Emulator[];
+  let t: TestApp;
+  before(async () => {
+    emus = await startEmulators(2);
+    await emus[1].down();
+  });
+  after(async () => {
+    await t?.close();
+    await Promise.all((emus ?? []).map((e) => e.close()));
+  });
+
+  void it('does not stop the server: it is listed disconnected, never chosen, and connected once it answers', async () => {
+    const t0 = Date.now();
+    t = await bootApp(emus.map((e) => e.uri));
+    await until('the reachable one connected', () => t.pool.connectedCount() === 1);
+    const absent = await byUri(t.url, emus[1].uri);
+    assert.equal(absent.connected, false);
+    assert.equal(absent.connectionTime, 0, 'never connected');
+    assert.ok(absent.disconnectionTime! >= t0, 'disconnected since it was registered');
+    const placements = Array.from({ length: 4 }, (_, i) => t.pool.place(`ses_boot_${i}`));
+    assert.ok(placements.every((p) => p.mediaServerId !== absent.id));
+    for (const p of placements) p.release();
+
+    await emus[1].up();
+    await until('connected once it answers', async () => (await byUri(t.url, emus[1].uri)).connected);
+    assert.ok(t.events.some((e) => e.name === MEDIA_SERVER_CONNECTED && e.uri === emus[1].uri));
+    assert.ok(!t.events.some((e) => e.name === MEDIA_SERVER_RESTARTED));
   });
 });
