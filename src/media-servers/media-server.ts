@@ -60,7 +60,7 @@ export class MediaServer {
   constructor(
     readonly id: string,
     readonly uri: string,
-    private readonly strategy: LoadStrategy,
+    strategy: LoadStrategy,
     private readonly timing: MediaServerTiming,
     private readonly emit: (event: MediaServerEventName, server: MediaServer, at: number) => void,
   ) {

@@ -226,7 +226,13 @@ class KurentoPipeline implements Pipeline {
   release(): Promise<void> {
     if (this.released) return Promise.resolve();
     this.released = true;
-    return this.media.call<void>('releasePipeline', (_c, cb) => this.raw.release(cb));
+    return this.media
+      .call<void>('releasePipeline', (_c, cb) => this.raw.release(cb))
+      .catch((e: unknown) => {
+        // Nothing was sent: the pipeline still exists on the server, so a later release must go out.
+        if (e instanceof MediaServerUnavailableError) this.released = false;
+        throw e;
+      });
   }
 }
 
