@@ -1,4 +1,5 @@
 import type { Endpoint, MediaApi, Pipeline } from '../media-servers/media-api.js';
+import { MediaServerUnavailableError } from '../media-servers/media-servers.errors.js';
 
 /**
  * The Kurento side of one OpenVidu session: its pipeline on the media server it was placed on, one
@@ -56,10 +57,20 @@ export class SessionMedia {
     return e;
   }
 
-  /** Releasing the pipeline releases every endpoint in it on the media server. */
-  async release(): Promise<void> {
+  /**
+   * Releasing the pipeline releases every endpoint in it on the media server. One the server could
+   * not be asked to release (disconnected) goes to `unreachable`, to be released once it is back.
+   */
+  async release(unreachable: (pipeline: Pipeline) => void): Promise<void> {
     const p = this.pipeline;
     this.reset();
-    if (p) await (await p).release();
+    if (!p) return;
+    const pipeline = await p;
+    try {
+      await pipeline.release();
+    } catch (e) {
+      if (!(e instanceof MediaServerUnavailableError)) throw e;
+      unreachable(pipeline);
+    }
   }
 }

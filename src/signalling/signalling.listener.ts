@@ -1,6 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { MEDIA_SERVER_RESTARTED, type MediaServerEvent } from '../media-servers/media-server.events.js';
+import {
+  MEDIA_SERVER_CONNECTED,
+  MEDIA_SERVER_RESTARTED,
+  type MediaServerEvent,
+} from '../media-servers/media-server.events.js';
 import { SessionEvents as EV } from '../sessions/session-events.js';
 import type * as P from '../sessions/session-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -83,7 +87,12 @@ export class SignallingListener {
   closed(e: P.SessionClosedEvent): void {
     const media = this.reg.media.get(e.sessionId);
     this.reg.media.delete(e.sessionId);
-    this.reg.release(`pipeline of ${e.sessionId}`, media && (() => media.release()));
+    if (media) this.reg.releaseMedia(media);
+  }
+
+  @OnEvent(MEDIA_SERVER_CONNECTED)
+  connected(e: MediaServerEvent): void {
+    this.reg.retryReleases(e.id);
   }
 
   /**
@@ -92,6 +101,7 @@ export class SignallingListener {
    */
   @OnEvent(MEDIA_SERVER_RESTARTED)
   restarted(e: MediaServerEvent): void {
+    this.reg.forgetReleases(e.id);
     for (const media of [...this.reg.media.values()]) {
       if (media.mediaServerId !== e.id) continue;
       const session = this.sessions.get(media.sessionId);

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Pipeline } from '../media-servers/media-api.js';
+import { MediaServerUnavailableError } from '../media-servers/media-servers.errors.js';
 import { MediaServersService } from '../media-servers/media-servers.service.js';
 import type { PublishedStream } from '../sessions/participant.js';
 import type { RpcSession } from './rpc-session.js';
@@ -27,6 +29,44 @@ export class SignallingRegistry {
       this.media.set(sessionId, m);
     }
     return m;
+  }
+
+  /**
+   * Pipelines of sessions that closed while their media server was disconnected. A server that
+   * comes back (not restarted) still holds them, so they are released then.
+   */
+  private readonly unreleased = new Map<string, Set<Pipeline>>();
+
+  /** Releases a closed session's pipeline, now or when its server reconnects. */
+  releaseMedia(media: SessionMedia): void {
+    this.release(`pipeline of ${media.sessionId}`, () =>
+      media.release((pipeline) => {
+        const set = this.unreleased.get(media.mediaServerId) ?? new Set<Pipeline>();
+        set.add(pipeline);
+        this.unreleased.set(media.mediaServerId, set);
+      }),
+    );
+  }
+
+  /** The server is connected again: release what could not be released while it was away. */
+  retryReleases(mediaServerId: string): void {
+    const set = this.unreleased.get(mediaServerId);
+    this.unreleased.delete(mediaServerId);
+    if (set?.size) this.logger.log(`releasing ${set.size} pipeline(s) of closed sessions on ${mediaServerId}`);
+    for (const pipeline of set ?? []) {
+      this.release(`pipeline ${pipeline.id}`, () =>
+        pipeline.release().catch((e: unknown) => {
+          if (!(e instanceof MediaServerUnavailableError)) throw e;
+          const again = this.unreleased.get(mediaServerId) ?? new Set<Pipeline>();
+          this.unreleased.set(mediaServerId, again.add(pipeline));
+        }),
+      );
+    }
+  }
+
+  /** A restarted (or removed) server lost every object: nothing left to release there. */
+  forgetReleases(mediaServerId: string): void {
+    this.unreleased.delete(mediaServerId);
   }
 
   /** Media release is best effort: a dead media server has already dropped the objects. */
