@@ -95,7 +95,8 @@ export class SessionsService implements OnModuleDestroy {
     const value = randomId();
     const base = resolveWsBase(this.config.snapshot());
     const token: Token = {
-      token: `${base}?sessionId=${sessionId}&token=${value}&role=${options.role}&version=${OPENVIDU_VERSION}`,
+      // Encoded so that a custom id with `+`, `&` or spaces survives the browser's URL parsing.
+      token: `${base}?sessionId=${encodeURIComponent(sessionId)}&token=${value}&role=${options.role}&version=${OPENVIDU_VERSION}`,
       sessionId,
       createdAt: Date.now(),
       role: options.role,

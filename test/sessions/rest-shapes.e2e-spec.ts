@@ -101,6 +101,16 @@ void describe('REST reply shapes (reference §2.1–2.8)', () => {
     });
   });
 
+  void it('a custom session id is URL-encoded in the token, so the browser reads it back unchanged', async () => {
+    const id = 'room a+b&c/d';
+    assert.equal((await post('/api/sessions', { customSessionId: id })).status, 200);
+    const token = (await post('/api/tokens', { session: id })).json<{ token: string }>().token;
+    assert.equal(new URL(token).searchParams.get('sessionId'), id);
+    assert.match(new URL(token).searchParams.get('token') ?? '', /^[a-z0-9]{16}$/);
+    assert.equal((await get(`/api/sessions/${encodeURIComponent(id)}`)).json<J>().sessionId, id);
+    assert.equal((await call(srv.url, 'DELETE', `/api/sessions/${encodeURIComponent(id)}`)).status, 204);
+  });
+
   void it('tokens are unique and distinct from ids', async () => {
     const id = (await post('/api/sessions', {})).json<{ id: string }>().id;
     const seen = new Set<string>();

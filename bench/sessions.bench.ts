@@ -1,0 +1,126 @@
+// Session REST throughput and latency, measured against a baseline in the same run:
+//  1. GET /api/sessions/<id> (a session with 2 connections, one publishing, one subscribed) versus a
+//     bare route behind the same global Basic-auth guard: our own overhead as a ratio (target ≥ 0.9).
+//  2. POST /api/sessions and POST /api/tokens latency, p50/p99.
+// Plain HTTP on 127.0.0.1 with an emulated media server; the runs alternate to cancel drift. < 60 s.
+import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppModule } from '../src/app.module.js';
+import { loadConfig } from '../src/config/config.loader.js';
+import { startKmsEmulator } from '../src/kms-emulator/index.js';
+import { MediaServersService } from '../src/media-servers/media-servers.service.js';
+import { startServer } from '../src/server/bootstrap.js';
+import { SessionsService } from '../src/sessions/sessions.service.js';
+
+interface Result {
+  requests: { average: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<Result>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+@Controller('bench')
+class BareController {
+  @Get('bare')
+  bare() {
+    return { ok: true };
+  }
+}
+
+@Module({ controllers: [BareController] })
+class BenchModule {}
+
+const AUTH = `Basic ${Buffer.from('OPENVIDUAPP:MY_SECRET').toString('base64')}`;
+const SECONDS = 5;
+const PAIRS = 5;
+
+async function run(url: string, extra: Record<string, unknown> = {}, duration = SECONDS): Promise<Result> {
+  const r = await autocannon({
+    url,
+    connections: 10,
+    duration,
+    workers: 1,
+    headers: { authorization: AUTH },
+    ...extra,
+  });
+  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return r;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ov-bench-'));
+  const emu = await startKmsEmulator({ host: '127.0.0.1' });
+  const loaded = loadConfig({
+    SERVER_ADDRESS: '127.0.0.1',
+    SERVER_PORT: '0',
+    SERVER_SSL_ENABLED: 'false',
+    SERVER_DATA_DIR: join(dir, 'data'),
+    KMS_URIS: JSON.stringify([emu.uri]),
+  });
+  const { app, url } = await startServer(loaded, {
+    module: AppModule.forRoot(loaded, { imports: [BenchModule] }),
+  });
+  try {
+    const pool = app.get(MediaServersService);
+    for (let i = 0; pool.connectedCount() === 0; i++) {
+      if (i > 500) throw new Error('media server did not connect');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const sessions = app.get(SessionsService);
+    const s = sessions.createSession();
+    const token = (role: 'PUBLISHER' | 'SUBSCRIBER') => sessions.generateToken(s.sessionId, { role, data: 'd' }).token;
+    const a = sessions.join(s.sessionId, { token: token('PUBLISHER'), platform: 'Chrome', clientData: 'a' });
+    const b = sessions.join(s.sessionId, { token: token('SUBSCRIBER'), platform: 'Firefox', clientData: 'b' });
+    const stream = sessions.publish(a, {
+      hasAudio: true,
+      hasVideo: true,
+      audioActive: true,
+      videoActive: true,
+      typeOfVideo: 'CAMERA',
+      frameRate: 30,
+      videoDimensions: '{"width":640,"height":480}',
+    });
+    sessions.subscribe(b, stream.streamId);
+
+    const bareUrl = `${url}/bench/bare`;
+    const sessionUrl = `${url}/api/sessions/${s.sessionId}`;
+    await run(bareUrl, {}, 2); // warm-up
+    await run(sessionUrl, {}, 2);
+    // Short alternating runs: a load change on the machine hits both sides alike.
+    let bare = 0;
+    let get = 0;
+    for (let i = 0; i < PAIRS; i++) {
+      bare += (await run(bareUrl, {}, 2)).requests.average;
+      get += (await run(sessionUrl, {}, 2)).requests.average;
+    }
+    const ratio = get / bare;
+
+    const post = { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' } };
+    const create = await run(`${url}/api/sessions`, { ...post, body: '{}' });
+    const tokens = await run(`${url}/api/tokens`, {
+      ...post,
+      body: JSON.stringify({ session: s.sessionId, role: 'PUBLISHER', data: '', kurentoOptions: {} }),
+    });
+
+    console.log(`GET /api/sessions/<id> (2 connections): ${(get / PAIRS).toFixed(0)} req/s`);
+    console.log(`bare route, same guard:                  ${(bare / PAIRS).toFixed(0)} req/s`);
+    console.log(`ratio: ${ratio.toFixed(3)} (target >= 0.9) ${ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`);
+    console.log(`POST /api/sessions latency: p50 ${create.latency.p50} ms, p99 ${create.latency.p99} ms`);
+    console.log(`POST /api/tokens   latency: p50 ${tokens.latency.p50} ms, p99 ${tokens.latency.p99} ms`);
+  } finally {
+    await app.close();
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
