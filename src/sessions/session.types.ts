@@ -158,3 +158,24 @@ export function emptyWebRtcStats(endpointName: string | null = null): WebRtcStat
 
 /** Public id of the hidden participant used by COMPOSED recordings (reference §8). */
 export const RECORDER_CONNECTION_ID = 'RECORDER';
+
+/** Identifies a connection; a Participant object is one. */
+export interface ConnectionRef {
+  readonly sessionId: string;
+  readonly connectionId: string;
+}
+
+export interface JoinOptions {
+  /** The whole token string from POST /api/tokens (or just its `token=` value). */
+  token: string;
+  platform?: string;
+  /** joinRoom `metadata`. */
+  clientData?: string;
+  location?: string;
+  /** joinRoom carried the server secret (checked by the caller): no token needed, moderator rights. */
+  admin?: boolean;
+  /** The hidden COMPOSED-recording participant (only with `admin`). */
+  recorder?: boolean;
+}
+
+export type StreamChanges = Partial<Pick<MediaOptions, 'audioActive' | 'videoActive' | 'videoDimensions' | 'filter'>>;

@@ -1,20 +1,25 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigService } from '../config/config.service.js';
-import { OPENVIDU_VERSION, resolveWsBase } from '../config/public-url.js';
+import { resolveWsBase } from '../config/public-url.js';
 import { connectionIdOfStream, newStreamId, randomId } from './ids.js';
 import { SESSION_PLACER, type SessionPlacer } from './media-placement.js';
 import { Participant, PublishedStream, Subscription } from './participant.js';
 import { Session } from './session.js';
+import { SessionTeardown } from './session-teardown.js';
+import { stripSecret, tokenString, tokenValue } from './session-tokens.js';
 import * as E from './session-errors.js';
 import { SessionEvents as EV } from './session-events.js';
 import type * as P from './session-events.js';
 import {
   DEFAULT_SESSION_PROPERTIES,
   RECORDER_CONNECTION_ID,
+  type ConnectionRef,
   type EndReason,
+  type JoinOptions,
   type LeaveReason,
   type MediaOptions,
+  type StreamChanges,
   type SessionProperties,
   type Token,
   type TokenOptions,
@@ -22,26 +27,7 @@ import {
   type UnsubscribeReason,
 } from './session.types.js';
 
-/** Identifies a connection; a Participant object is one. */
-export interface ConnectionRef {
-  readonly sessionId: string;
-  readonly connectionId: string;
-}
-
-export interface JoinOptions {
-  /** The whole token string from POST /api/tokens (or just its `token=` value). */
-  token: string;
-  platform?: string;
-  /** joinRoom `metadata`. */
-  clientData?: string;
-  location?: string;
-  /** joinRoom carried the server secret (checked by the caller): no token needed, moderator rights. */
-  admin?: boolean;
-  /** The hidden COMPOSED-recording participant (only with `admin`). */
-  recorder?: boolean;
-}
-
-export type StreamChanges = Partial<Pick<MediaOptions, 'audioActive' | 'videoActive' | 'videoDimensions' | 'filter'>>;
+export type { ConnectionRef, JoinOptions, StreamChanges } from './session.types.js';
 
 /**
  * The in-memory session model: sessions, single-use tokens, connections, publishers and
@@ -52,6 +38,11 @@ export type StreamChanges = Partial<Pick<MediaOptions, 'audioActive' | 'videoAct
 export class SessionsService implements OnModuleDestroy {
   private readonly logger = new Logger(SessionsService.name);
   private readonly sessions = new Map<string, Session>();
+  private readonly teardown = new SessionTeardown(
+    this.sessions,
+    (name, payload) => this.emit(name, payload),
+    this.logger,
+  );
 
   constructor(
     @Inject(ConfigService) private readonly config: ConfigService,
@@ -95,8 +86,7 @@ export class SessionsService implements OnModuleDestroy {
     const value = randomId();
     const base = resolveWsBase(this.config.snapshot());
     const token: Token = {
-      // Encoded so that a custom id with `+`, `&` or spaces survives the browser's URL parsing.
-      token: `${base}?sessionId=${encodeURIComponent(sessionId)}&token=${value}&role=${options.role}&version=${OPENVIDU_VERSION}`,
+      token: tokenString(base, sessionId, value, options.role),
       sessionId,
       createdAt: Date.now(),
       role: options.role,
@@ -156,7 +146,7 @@ export class SessionsService implements OnModuleDestroy {
     try {
       this.activate(sessionId);
     } catch (e) {
-      if (createdHere) this.finishClose(session, 'sessionClosedByServer', false);
+      if (createdHere) this.teardown.finishClose(session, 'sessionClosedByServer', false);
       throw e;
     }
     const recorder = admin && !!opts.recorder;
@@ -221,9 +211,9 @@ export class SessionsService implements OnModuleDestroy {
     const { session, participant } = this.activeParticipant(ref);
     const stream = participant.publisher;
     if (!stream) throw new E.NotStreamingError(participant.connectionId);
-    this.endStream(session, participant, reason, false);
+    this.teardown.endStream(session, participant, reason, false);
     for (const other of session.participants.values()) {
-      this.endSubscription(session, other, stream.connectionId, reason);
+      this.teardown.endSubscription(session, other, stream.connectionId, reason);
     }
     return stream;
   }
@@ -262,19 +252,19 @@ export class SessionsService implements OnModuleDestroy {
   /** unsubscribeFromVideo: false when there was no such subscription (OpenVidu only warns). */
   unsubscribe(ref: ConnectionRef, sender: string, reason: UnsubscribeReason = 'unsubscribe'): boolean {
     const { session, participant } = this.activeParticipant(ref);
-    return this.endSubscription(session, participant, connectionIdOfStream(sender), reason);
+    return this.teardown.endSubscription(session, participant, connectionIdOfStream(sender), reason);
   }
 
   /** The participant's own departure (leaveRoom, lost WebSocket). Closes the session when it was the last. */
   leave(ref: ConnectionRef, reason: LeaveReason = 'disconnect'): void {
     const { session, participant } = this.activeParticipant(ref);
-    this.removeParticipant(session, participant, reason, false);
+    this.teardown.removeParticipant(session, participant, reason, false);
   }
 
   /** A forced departure: also emits `participant.evicted` so the client is told and its socket closed. */
   evict(ref: ConnectionRef, reason: LeaveReason): void {
     const { session, participant } = this.activeParticipant(ref);
-    this.removeParticipant(session, participant, reason, true);
+    this.teardown.removeParticipant(session, participant, reason, true);
   }
 
   /** REST DELETE …/connection/<id>: SessionNotFoundError (400) or ParticipantNotFoundError (404). */
@@ -282,7 +272,7 @@ export class SessionsService implements OnModuleDestroy {
     const session = this.getOrThrow(sessionId);
     const p = session.isActive ? session.participants.get(connectionId) : undefined;
     if (!p || p.recorder) throw new E.ParticipantNotFoundError(connectionId);
-    this.removeParticipant(session, p, reason, true);
+    this.teardown.removeParticipant(session, p, reason, true);
   }
 
   /** Evicts everybody with `reason`, releases the media server and forgets the session. */
@@ -292,9 +282,9 @@ export class SessionsService implements OnModuleDestroy {
     const wasActive = session.state === 'active';
     session.state = 'closing';
     for (const p of [...session.participants.values()]) {
-      this.removeParticipant(session, p, reason as LeaveReason, true);
+      this.teardown.removeParticipant(session, p, reason as LeaveReason, true);
     }
-    this.finishClose(session, reason, wasActive);
+    this.teardown.finishClose(session, reason, wasActive);
   }
 
   /** streamPropertyChanged / filters: updates what the session JSON shows for the stream. */
@@ -336,90 +326,6 @@ export class SessionsService implements OnModuleDestroy {
     return { session, participant };
   }
 
-  private removeParticipant(session: Session, p: Participant, reason: LeaveReason, evicted: boolean): void {
-    if (session.participants.get(p.connectionId) !== p) return;
-    session.participants.delete(p.connectionId);
-    // Same order as OpenVidu: others stop receiving it, then its subscriptions, then its stream.
-    for (const other of session.participants.values()) this.endSubscription(session, other, p.connectionId, reason);
-    for (const senderId of [...p.subscriptions.keys()]) this.endSubscription(session, p, senderId, reason);
-    if (p.publisher) this.endStream(session, p, reason, true);
-    session.tokens.delete(tokenValue(p.token));
-    const remaining = [...session.participants.keys()];
-    const now = Date.now();
-    this.emit<P.ParticipantLeftEvent>(EV.ParticipantLeft, {
-      sessionId: session.sessionId,
-      participant: p,
-      reason,
-      remaining,
-      timestamp: now,
-    });
-    if (evicted) {
-      this.emit<P.ParticipantEvictedEvent>(EV.ParticipantEvicted, {
-        sessionId: session.sessionId,
-        connectionId: p.connectionId,
-        reason,
-        notify: [p.connectionId, ...remaining],
-        closeConnection: true,
-        timestamp: now,
-      });
-    }
-    if (session.state === 'active' && session.participants.size === 0 && reason !== 'sessionClosedByServer') {
-      session.state = 'closing';
-      this.finishClose(session, reason, true);
-    }
-  }
-
-  private endStream(session: Session, p: Participant, reason: UnpublishReason, leaving: boolean): void {
-    const stream = p.publisher!;
-    p.publisher = null;
-    this.emit<P.StreamUnpublishedEvent>(EV.StreamUnpublished, {
-      sessionId: session.sessionId,
-      connectionId: p.connectionId,
-      streamId: stream.streamId,
-      stream,
-      reason,
-      leaving,
-      notify: [...session.participants.keys()],
-      timestamp: Date.now(),
-    });
-  }
-
-  private endSubscription(session: Session, p: Participant, senderId: string, reason: UnsubscribeReason): boolean {
-    const sub = p.subscriptions.get(senderId);
-    if (!sub) return false;
-    p.subscriptions.delete(senderId);
-    this.emit<P.StreamUnsubscribedEvent>(EV.StreamUnsubscribed, {
-      sessionId: session.sessionId,
-      subscriberId: p.connectionId,
-      publisherId: senderId,
-      streamId: sub.streamId,
-      subscription: sub,
-      reason,
-      recorder: p.recorder,
-      timestamp: Date.now(),
-    });
-    return true;
-  }
-
-  private finishClose(session: Session, reason: EndReason, wasActive: boolean): void {
-    session.state = 'closed';
-    this.sessions.delete(session.sessionId);
-    const mediaServerId = session.mediaServerId;
-    try {
-      session.placement?.release();
-    } catch (e) {
-      this.logger.warn(`Releasing the media server of session ${session.sessionId} failed: ${String(e)}`);
-    }
-    this.emit<P.SessionClosedEvent>(EV.Closed, {
-      sessionId: session.sessionId,
-      createdAt: session.createdAt,
-      reason,
-      wasActive,
-      mediaServerId,
-      timestamp: Date.now(),
-    });
-  }
-
   private store(id: string, props: Partial<SessionProperties>): Session {
     const properties = Object.freeze({ ...DEFAULT_SESSION_PROPERTIES, ...props });
     const now = Date.now();
@@ -437,20 +343,4 @@ export class SessionsService implements OnModuleDestroy {
       this.logger.error(`Listener of ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-}
-
-/** The 16-character value of a token string (`…?token=<value>&…`), or the string itself. */
-export function tokenValue(token: string): string {
-  const m = /[?&]token=([^&#]*)/.exec(token);
-  if (!m) return token;
-  try {
-    return decodeURIComponent(m[1]);
-  } catch {
-    return m[1];
-  }
-}
-
-/** An admin join's token may carry `secret=`; it must not show up in the session JSON. */
-function stripSecret(token: string): string {
-  return token.replace(/([?&])secret=[^&#]*(&?)/, (_m, sep: string, amp: string) => (amp ? sep : ''));
 }

@@ -1,0 +1,26 @@
+import { OPENVIDU_VERSION } from '../config/public-url.js';
+import type { Role } from './session.types.js';
+
+/**
+ * `wss://<host:port>?sessionId=<id>&token=<16 chars>&role=<ROLE>&version=2.11.0` (reference §2.3).
+ * The id is URL-encoded so that a custom id with `+`, `&` or spaces survives the browser's parsing.
+ */
+export function tokenString(wsBase: string, sessionId: string, value: string, role: Role): string {
+  return `${wsBase}?sessionId=${encodeURIComponent(sessionId)}&token=${value}&role=${role}&version=${OPENVIDU_VERSION}`;
+}
+
+/** The 16-character value of a token string (`…?token=<value>&…`), or the string itself. */
+export function tokenValue(token: string): string {
+  const m = /[?&]token=([^&#]*)/.exec(token);
+  if (!m) return token;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
+/** An admin join's token may carry `secret=`; it must not show up in the session JSON. */
+export function stripSecret(token: string): string {
+  return token.replace(/([?&])secret=[^&#]*(&?)/, (_m, sep: string, amp: string) => (amp ? sep : ''));
+}
