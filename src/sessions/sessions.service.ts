@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigService } from '../config/config.service.js';
 import { resolveWsBase } from '../config/public-url.js';
 import { connectionIdOfStream, newStreamId, randomId } from './ids.js';
-import { SESSION_PLACER, type SessionPlacer } from './media-placement.js';
+import { SESSION_PLACER, type Placement, type SessionPlacer } from './media-placement.js';
 import { Participant, PublishedStream, Subscription } from './participant.js';
 import { Session } from './session.js';
 import { SessionTeardown } from './session-teardown.js';
@@ -110,16 +110,17 @@ export class SessionsService implements OnModuleDestroy {
     if (session.state === 'active') return session;
     if (session.state !== 'idle') throw new E.SessionClosedError(sessionId);
     if (!this.placer) throw new E.SessionPlacementError(sessionId);
-    let placement;
+    let placement: Placement | undefined;
     try {
       placement = this.placer.place(sessionId);
+      placement.attach(session);
     } catch (e) {
+      placement?.release();
       throw new E.SessionPlacementError(sessionId, e);
     }
     session.placement = placement;
     session.state = 'active';
     session.activatedAt = Date.now();
-    placement.attach(session);
     this.emit<P.SessionActivatedEvent>(EV.Activated, {
       sessionId,
       createdAt: session.createdAt,
