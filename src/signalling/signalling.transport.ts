@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +17,8 @@ import { SignallingService } from './signalling.service.js';
 
 const PATH = '/openvidu';
 const MAX_FRAME = 1024 * 1024;
+/** How long shutdown waits for clients to answer the close frame before cutting their sockets. */
+const CLOSE_GRACE_MS = 500;
 
 interface RpcRequest {
   jsonrpc?: string;
@@ -24,7 +33,7 @@ interface RpcRequest {
  * three missed intervals, and `connect {sessionId}` to resume after a dropped socket.
  */
 @Injectable()
-export class SignallingTransport implements OnApplicationBootstrap, OnModuleDestroy {
+export class SignallingTransport implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Signalling');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   private readonly sessions = new Map<string, RpcSession>();
@@ -42,15 +51,43 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     this.server.on('upgrade', this.onUpgrade);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** No new clients while the app shuts down. */
+  onModuleDestroy(): void {
     this.server?.off('upgrade', this.onUpgrade);
+  }
+
+  /**
+   * After every module's onModuleDestroy: the sessions have been closed by then, so the clients got
+   * participantEvicted (openviduServerStopped) before their sockets close, as with OpenVidu.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const s of this.sessions.values()) {
       s.clearTimers();
       s.closed = true;
-      s.socket?.terminate();
+      s.socket?.close(1001, 'Server shutting down');
     }
     this.sessions.clear();
+    await this.drain(CLOSE_GRACE_MS);
+    for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** Resolves once every socket finished its closing handshake, or after `ms`. */
+  private drain(ms: number): Promise<void> {
+    const open = [...this.wss.clients].filter((ws) => ws.readyState !== ws.CLOSED);
+    if (!open.length) return Promise.resolve();
+    return new Promise((resolve) => {
+      let left = open.length;
+      const timer = setTimeout(resolve, ms);
+      for (const ws of open) {
+        ws.once('close', () => {
+          if (--left === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      }
+    });
   }
 
   get clientCount(): number {
