@@ -67,7 +67,7 @@ export class SignallingListener {
   @OnEvent(EV.StreamUnpublished)
   unpublished(e: P.StreamUnpublishedEvent): void {
     const endpoint = this.reg.media.get(e.sessionId)?.takePublisher(e.connectionId);
-    this.reg.release(`publisher ${e.streamId}`, endpoint && (() => endpoint.release()));
+    if (!this.closing(e.sessionId)) this.reg.release(`publisher ${e.streamId}`, endpoint && (() => endpoint.release()));
     if (e.leaving) return;
     const params = { connectionId: e.connectionId, reason: e.reason };
     for (const id of e.notify) {
@@ -80,7 +80,17 @@ export class SignallingListener {
   @OnEvent(EV.StreamUnsubscribed)
   unsubscribed(e: P.StreamUnsubscribedEvent): void {
     const endpoint = this.reg.media.get(e.sessionId)?.takeSubscriber(e.subscriberId, e.publisherId);
+    if (this.closing(e.sessionId)) return;
     this.reg.release(`subscriber ${e.subscriberId} of ${e.streamId}`, endpoint && (() => endpoint.release()));
+  }
+
+  /**
+   * A closing session's pipeline release takes its endpoints with it. Releasing them one by one
+   * too would cost a round trip each, and kurento-client follows every endpoint release with an
+   * unsubscribe that could still be in flight when shutdown closes the client.
+   */
+  private closing(sessionId: string): boolean {
+    return this.sessions.get(sessionId)?.state === 'closing';
   }
 
   @OnEvent(EV.Closed)

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pipeline } from '../media-servers/media-api.js';
 import { MediaServerUnavailableError } from '../media-servers/media-servers.errors.js';
 import { MediaServersService } from '../media-servers/media-servers.service.js';
@@ -11,10 +11,11 @@ import { SessionMedia } from './session-media.js';
  * server. Shared by the RPC handlers and the listeners of model and media-server events.
  */
 @Injectable()
-export class SignallingRegistry {
+export class SignallingRegistry implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Signalling');
   readonly clients = new Map<string, RpcSession>();
   readonly media = new Map<string, SessionMedia>();
+  private readonly releasing = new Set<Promise<void>>();
 
   constructor(@Inject(MediaServersService) private readonly mediaServers: MediaServersService) {}
 
@@ -72,7 +73,18 @@ export class SignallingRegistry {
   /** Media release is best effort: a dead media server has already dropped the objects. */
   release(what: string, op: (() => Promise<void>) | undefined): void {
     if (!op) return;
-    op().catch((e: unknown) => this.logger.debug(`releasing ${what} failed: ${(e as Error).message}`));
+    const p = op()
+      .catch((e: unknown) => this.logger.debug(`releasing ${what} failed: ${(e as Error).message}`))
+      .finally(() => this.releasing.delete(p));
+    this.releasing.add(p);
+  }
+
+  /**
+   * Shutdown closed every session: let their releases reach the media servers before the pool
+   * closes its clients (each call is bounded by kms.request.timeout), so nothing is left on them.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    while (this.releasing.size) await Promise.all([...this.releasing]);
   }
 }
 
