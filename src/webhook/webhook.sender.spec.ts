@@ -49,12 +49,13 @@ void describe('WebhookSender', () => {
       if (n > 1) res.writeHead(204).end(); // the first request is never answered
     });
     const log = new Log();
-    sender = new WebhookSender({ ...TUNING, timeoutMs: 100 }, log);
+    sender = new WebhookSender({ ...TUNING, timeoutMs: 300 }, log);
     sender.setTarget({ endpoint: url, headers: [] });
     sender.enqueue('sessionCreated', '{}');
     await until(() => sender!.counters.delivered === 1, 'delivery');
-    assert.equal(sender.counters.retries, 1);
-    assert.ok(log.lines.some((l) => l.startsWith('warn') && l.includes('no answer within 100 ms')));
+    // At least the unanswered attempt was retried (a loaded machine may time out a later one too).
+    assert.ok(sender.counters.retries >= 1);
+    assert.ok(log.lines.some((l) => l.startsWith('warn') && l.includes('no answer within 300 ms')));
   });
 
   void it('gives an event up after max-attempts, logs it, and goes on with the next', async () => {

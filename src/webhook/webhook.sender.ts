@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { Agent, fetch } from 'undici';
 
 export interface WebhookTarget {
   endpoint: string;
@@ -36,6 +37,8 @@ export class WebhookSender {
   private target: WebhookTarget | null = null;
   private running = false;
   private closed = false;
+  /** OpenVidu's sender trusts every certificate: webhook receivers often use self-signed ones. */
+  private readonly dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
   private readonly abort = new AbortController();
   private sleepTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
@@ -107,6 +110,7 @@ export class WebhookSender {
     this.closed = true;
     if (this.queue.length) this.logger.warn(`Webhook stopped with ${this.queue.length} undelivered event(s)`);
     this.abort.abort();
+    void this.dispatcher.close().catch(() => undefined);
     this.stopSleeping();
     this.notifyIdle();
   }
@@ -157,7 +161,13 @@ export class WebhookSender {
       for (const [name, value] of target.headers) headers.set(name, value);
       headers.set('Content-Type', 'application/json');
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.tuning.timeoutMs)]);
-      const res = await fetch(target.endpoint, { method: 'POST', headers, body: item.body, signal });
+      const res = await fetch(target.endpoint, {
+        method: 'POST',
+        headers,
+        body: item.body,
+        signal,
+        dispatcher: this.dispatcher,
+      });
       await res.arrayBuffer().catch(() => undefined);
       return res.ok ? null : `HTTP ${res.status}`;
     } catch (e) {

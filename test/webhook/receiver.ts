@@ -1,6 +1,7 @@
 // A webhook receiver on 127.0.0.1 whose behaviour the test switches: answer 200, answer with another
 // status, or hold requests until released. It can be stopped and started again on the same port.
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 export interface Received {
@@ -24,8 +25,11 @@ export class Receiver {
   private readonly sockets = new Set<Socket>();
   port = 0;
 
+  /** With a key and certificate the receiver speaks HTTPS (e.g. with a self-signed certificate). */
+  constructor(private readonly tls?: { key: string; cert: string }) {}
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}/hook`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/hook`;
   }
 
   get holding(): number {
@@ -33,7 +37,7 @@ export class Receiver {
   }
 
   async start(port = this.port): Promise<void> {
-    const server = createServer((req, res) => {
+    const handler = (req: import('node:http').IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -58,8 +62,9 @@ export class Receiver {
         this.delivered.push(r);
         res.writeHead(200).end();
       });
-    });
-    server.on('connection', (s: Socket) => {
+    };
+    const server: Server = this.tls ? createHttpsServer(this.tls, handler) : createServer(handler);
+    server.on(this.tls ? 'secureConnection' : 'connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });

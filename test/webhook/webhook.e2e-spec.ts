@@ -14,6 +14,7 @@ import {
   waitFor,
   type TestServer,
 } from '../sessions/helpers.js';
+import { generate } from 'selfsigned';
 import { Receiver } from './receiver.js';
 
 const HEADERS = ['Authorization: Basic YWJjZDphYmNk', 'X-Custom-Header: some value: with colon'];
@@ -231,6 +232,27 @@ void describe('webhook (reference §5)', () => {
     await idle();
     assert.ok(rx.arrived.slice(from).every((r) => r.body.sessionId === s2.sessionId));
     assert.equal(rx.arrived.length - from, 4);
+  });
+
+  void it('delivers to an HTTPS receiver with a self-signed certificate, as OpenVidu trusts every certificate', async () => {
+    const pems = await generate([{ name: 'commonName', value: 'webhook.test' }], { keySize: 2048 });
+    const secure = new Receiver({ key: pems.private, cert: pems.cert });
+    await secure.start();
+    try {
+      const body = { 'openvidu.webhook': true, 'openvidu.webhook.endpoint': secure.url };
+      assert.equal((await call(srv.url, 'POST', '/pro/restart', { body })).status, 200);
+      const { sessionId, token } = await sessionWithToken(srv.url);
+      srv.sessions.leave(srv.sessions.join(sessionId, { token }));
+      await idle();
+      assert.deepEqual(
+        secure.delivered.filter((r) => r.body.sessionId === sessionId).map((r) => r.body.event),
+        ['sessionCreated', 'participantJoined', 'participantLeft', 'sessionDestroyed'],
+      );
+    } finally {
+      const back = { 'openvidu.webhook.endpoint': rx.url };
+      assert.equal((await call(srv.url, 'POST', '/pro/restart', { body: back })).status, 200);
+      await secure.stop();
+    }
   });
 
   void it('a full queue drops new events with a log line', async () => {
