@@ -45,7 +45,13 @@ export async function startServer(
   app.disable('x-powered-by');
   app.use(express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrors(app.get(AuthService)));
-  await app.listen(c['server.port'], c['server.address']);
+  try {
+    await app.listen(c['server.port'], c['server.address']);
+  } catch (e) {
+    // Modules are already up (timers, KMS sockets): release them or the process never exits.
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   const addr = app.getHttpServer().address() as { port: number };
   const host = c['server.address'] === '0.0.0.0' || c['server.address'] === '::' ? '127.0.0.1' : c['server.address'];
   return { app, port: addr.port, url: `${httpsOptions ? 'https' : 'http'}://${host}:${addr.port}` };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
-import { basic, call, killServer, spawnServer, startEmulator, tempDir, type Emulator } from './support.js';
+import { basic, call, freePort, killServer, spawnServer, startEmulator, tempDir, type Emulator } from './support.js';
 
 void describe('the server process', () => {
   let emu: Emulator;
@@ -80,6 +80,24 @@ void describe('the server process', () => {
     assert.match(s.stderr(), /OPENVIDU_CONFIG_FILE: cannot read/);
     assert.doesNotMatch(s.stderr(), /^\s+at /m);
   });
+
+  void it(
+    'exits with code 1 and one clear line when the port is taken, instead of hanging',
+    { timeout: 60_000 },
+    async () => {
+      const first = spawnServer(env({ SERVER_PORT: String(await freePort()) }));
+      try {
+        const port = new URL(await first.ready).port;
+        const second = spawnServer(env({ SERVER_PORT: port }));
+        const { code } = await second.exit;
+        assert.equal(code, 1);
+        assert.match(second.stderr(), /failed to start: .*EADDRINUSE/);
+        assert.doesNotMatch(second.stderr(), /^\s+at /m);
+      } finally {
+        await killServer(first);
+      }
+    },
+  );
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     void it(`exits with code 0 on ${signal}, without the forced-exit fallback`, async () => {
