@@ -43,6 +43,8 @@ export async function startServer(
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // OpenVidu allows any origin (http.cors() + @CrossOrigin); preflights carry no credentials.
+  app.enableCors({ origin: '*', maxAge: 3600 });
   app.use(express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrors(app.get(AuthService)));
   try {

@@ -197,6 +197,34 @@ void describe('Basic auth on every route (reference §1)', () => {
     );
   });
 
+  void it('answers CORS preflights without credentials and lets any origin read replies (reference §1)', async () => {
+    const origin = { origin: 'https://app.example' };
+    for (const [path, method] of [
+      ['/pro/config', 'GET'],
+      ['/pro/restart', 'POST'],
+      ['/api/sessions/x1', 'DELETE'],
+    ]) {
+      const pre = await call(url, 'OPTIONS', path, {
+        headers: {
+          ...origin,
+          'access-control-request-method': method,
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+      assert.equal(pre.status, 204, `preflight ${method} ${path}: ${pre.status}`);
+      assert.equal(pre.headers['access-control-allow-origin'], '*');
+      assert.match(String(pre.headers['access-control-allow-methods']), new RegExp(method));
+      assert.match(String(pre.headers['access-control-allow-headers']).toLowerCase(), /authorization/);
+      assert.equal(pre.text, '');
+    }
+    const ok = await call(url, 'GET', '/pro/config', { auth: basic(SECRET), headers: origin });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers['access-control-allow-origin'], '*');
+    const denied = await call(url, 'GET', '/pro/config', { headers: origin });
+    assertUnauthorized(denied, '/pro/config', 'cross-origin GET without credentials');
+    assert.equal(denied.headers['access-control-allow-origin'], '*', 'the browser app can read the 401');
+  });
+
   void it('checks credentials before the body: bad JSON or a huge body without credentials is a 401', async () => {
     assertUnauthorized(await call(url, 'POST', '/pro/restart', { body: '{not json' }), '/pro/restart', 'bad JSON');
     const huge = JSON.stringify({ 'openvidu.secret': 'x'.repeat(2 * 1024 * 1024) });
