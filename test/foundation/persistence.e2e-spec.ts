@@ -95,6 +95,7 @@ void describe('persistence of POST /pro/restart in the built server (reference Â
     if (UNPRIVILEGED) {
       // root ignores permission bits: the server runs as nobody, who owns the data folder and the file.
       chmodSync(tmp.dir, 0o755);
+      chownSync(dir, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
       chownSync(join(dir, 'data'), UNPRIVILEGED.uid, UNPRIVILEGED.gid);
       chownSync(file, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
     }
@@ -113,7 +114,9 @@ void describe('persistence of POST /pro/restart in the built server (reference Â
       assert.equal(readFileSync(file, 'utf8'), FILE_TEXT, 'the file is untouched');
     };
 
+    // 1: the folder is writable, only the file is read-only (a rename would still replace it).
     await restartAndCheck(true);
+    // 2: the file is writable but its folder is not (no room for the temp file of an atomic write).
     chmodSync(file, 0o644);
     chmodSync(dir, 0o555);
     await restartAndCheck(false);
