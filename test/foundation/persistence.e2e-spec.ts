@@ -83,7 +83,12 @@ void describe('persistence of POST /pro/restart in the built server (reference Â
     assert.equal(again.json().maxRecvBandwidth, 555);
     const text = readFileSync(env.OPENVIDU_CONFIG_FILE, 'utf8');
     assert.ok(text.startsWith('# Pro settings, managed by ops\nmy.own.key = stays\n'), text);
-    assert.ok(!second.stdout().includes('second-secret'), 'the secret is never logged');
+    const log = second.stdout();
+    assert.ok(!log.includes('second-secret') && !log.includes('first-secret'), 'the secret is never logged');
+    // The boot log says where each non-default value came from (the file beats the environment).
+    assert.match(log, /openvidu\.secret=\(hidden\) from file /);
+    assert.match(log, /openvidu\.streams\.video\.max-recv-bandwidth=555 from file /);
+    assert.match(log, /server\.port=\d+ from environment SERVER_PORT/);
     await killServer(second, 'SIGTERM');
   });
 
