@@ -19,6 +19,8 @@ const PATH = '/openvidu';
 const MAX_FRAME = 1024 * 1024;
 /** How long shutdown waits for clients to answer the close frame before cutting their sockets. */
 const CLOSE_GRACE_MS = 500;
+/** The watchdog waits 3 intervals and a timer cannot wait longer than 2^31-1 ms. */
+const MAX_PING_INTERVAL = Math.floor(0x7fffffff / 3);
 
 interface RpcRequest {
   jsonrpc?: string;
@@ -114,6 +116,11 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
         session.send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
         return;
       }
+      // null, numbers, strings and batches are no requests; a throw here would take the process down.
+      if (!msg || typeof msg !== 'object' || Array.isArray(msg)) {
+        session.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
+        return;
+      }
       if (msg.method === 'connect') {
         // Resuming on a new socket: the reply and everything after it belong to the old session.
         session = this.reconnect(session, ws, msg);
@@ -161,7 +168,8 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     const params = msg.params && typeof msg.params === 'object' ? (msg.params as Record<string, unknown>) : {};
     if (method === 'ping') {
       const interval = Number(params.interval);
-      if (Number.isFinite(interval) && interval > 0) session.pingInterval = interval;
+      // Clamped: past 2^31-1 ms, setTimeout fires at once and would drop a healthy client.
+      if (Number.isFinite(interval) && interval > 0) session.pingInterval = Math.min(interval, MAX_PING_INTERVAL);
       this.armWatchdog(session);
       if (id !== undefined) session.send({ jsonrpc: '2.0', id, result: { value: 'pong', sessionId: session.id } });
       return;
