@@ -106,6 +106,11 @@ export class SignallingService {
       throw new RpcError(RpcCode.ROOM_CANNOT_BE_CREATED, `Media pipeline for session '${sessionId}' failed: ${msg(e)}`);
     }
     if (!this.sessions.participant(ref)) throw new RpcError(RpcCode.ROOM_CLOSED, `Session '${sessionId}' closed`);
+    if (rpc.closed) {
+      // The socket went away while the pipeline was made: no client will ever own this connection.
+      this.sessions.evict(ref, 'networkDisconnect');
+      throw new RpcError(RpcCode.TRANSPORT_ERROR, `Connection to session '${sessionId}' closed while joining`);
+    }
     rpc.participantId = participant.connectionId;
     rpc.sessionId = sessionId;
     this.reg.clients.set(participant.connectionId, rpc);
@@ -307,7 +312,14 @@ function msg(e: unknown): string {
 function toRpcError(e: unknown): RpcError {
   if (e instanceof RpcError) return e;
   if (e instanceof SessionModelError) return new RpcError(e.rpcCode, e.message);
-  if (e instanceof MediaServerRequestError && e.code === 40208) return new RpcError(RpcCode.MEDIA_SDP_ERROR, e.message);
+  if (e instanceof MediaServerRequestError && isSdpError(e.code)) {
+    return new RpcError(RpcCode.MEDIA_SDP_ERROR, e.message);
+  }
   if (e instanceof MediaServerError) return new RpcError(RpcCode.MEDIA_ENDPOINT_ERROR, e.message);
   return new RpcError(RpcCode.GENERIC, msg(e));
+}
+
+/** Kurento's SDP_* codes (40200–40211): the client's offer was refused, not the endpoint broken. */
+function isSdpError(code: number | undefined): boolean {
+  return code !== undefined && code >= 40200 && code <= 40211;
 }
