@@ -25,7 +25,7 @@ function sut(env: Record<string, string> = {}, fileText?: string) {
   return { config, events, file };
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** emitAsync awaits what a listener returns, so async listeners are what modules register. */
 const onUpdated = (events: EventEmitter2, fn: (e: ConfigUpdatedEvent) => Promise<void>) =>
   events.on(CONFIG_UPDATED, fn as (...args: unknown[]) => void);
@@ -74,10 +74,15 @@ void describe(ConfigService.name, () => {
     const log: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const aEntered = new Promise<void>((resolve) => (entered = resolve));
     onUpdated(events, async (e) => {
       const tag = e.changed.join(',');
       log.push(`start ${tag}`);
-      if (tag === 'openvidu.webhook,openvidu.webhook.endpoint') await gate;
+      if (tag === 'openvidu.webhook,openvidu.webhook.endpoint') {
+        entered();
+        await gate;
+      }
       log.push(`end ${tag}`);
     });
     const a = config.restart({ 'openvidu.webhook': true, 'openvidu.webhook.endpoint': 'http://h/x' });
@@ -87,7 +92,9 @@ void describe(ConfigService.name, () => {
       (e: unknown) => e,
     );
     const c = config.restart({ 'openvidu.cdr': true });
-    await tick();
+    await aEntered;
+    // Time enough for b and c to persist and announce, were they not waiting for a.
+    await sleep(150);
     assert.deepEqual(log, ['start openvidu.webhook,openvidu.webhook.endpoint'], 'b and c wait for a');
     assert.equal(config.restarting, true);
     release();
