@@ -5,7 +5,17 @@ import { Injectable } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { CONFIG_UPDATED } from '../../src/config/config.service.js';
-import { basic, baseEnv, bootApp, call, freePort, startEmulator, tempDir, type Emulator } from './support.js';
+import {
+  basic,
+  baseEnv,
+  bootApp,
+  call,
+  freePort,
+  startEmulator,
+  tempDir,
+  waitReady,
+  type Emulator,
+} from './support.js';
 
 const SECRET = 'config-spec-secret-1f4e';
 const AUTH = basic(SECRET);
@@ -100,6 +110,7 @@ void describe('GET /config, GET /pro/config and health (reference §2.15, §3.1)
       }),
       { providers: [SlowApplier] },
     ));
+    await waitReady(url);
   });
 
   after(async () => {

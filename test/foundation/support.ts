@@ -172,3 +172,12 @@ export async function killServer(s: SpawnedServer, signal: NodeJS.Signals = 'SIG
 
 /** When the tests run as root, file permissions do not bind; run the server as `nobody` instead. */
 export const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+
+/** Readiness follows the media-server connection, which may complete just after the listener opens. */
+export async function waitReady(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    if ((await call(url, 'GET', '/health/ready')).status === 200) return;
+    if (i >= 150) throw new Error('/health/ready did not become 200');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
