@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigFileRepository } from './config-file.repository.js';
@@ -90,6 +90,14 @@ void describe(ConfigFileRepository.name, () => {
     for (let i = 0; i < 5; i++) await repo.persist(f, { 'openvidu.recording.autostop-timeout': i });
     assert.deepEqual(readdirSync(sub), ['application.properties']);
     assert.equal(statSync(f).mode & 0o077, 0, 'not readable by group or others');
+  });
+
+  void it('keeps the permissions an operator gave an existing file', async () => {
+    const f = fresh('openvidu.cdr=false\n');
+    chmodSync(f, 0o640);
+    await repo.persist(f, { 'openvidu.cdr': true });
+    assert.equal(statSync(f).mode & 0o777, 0o640);
+    assert.match(readFileSync(f, 'utf8'), /openvidu\.cdr=true/);
   });
 
   void it('render() is pure: it does not touch the file', () => {

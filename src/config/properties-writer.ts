@@ -26,8 +26,13 @@ export function renderPropertiesUpdate(path: string, updates: Record<string, unk
 /** Atomic replace (temp file, fsync, rename): a crash leaves the old or the new text, never a mix. */
 export async function writePropertiesAtomically(path: string, text: string): Promise<void> {
   // The rename would replace a read-only file too; an operator who made it read-only meant "keep".
-  await access(path, constants.W_OK).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'ENOENT') throw e;
-  });
-  await writeFileAtomic(path, text, { fsync: true, mode: 0o600 });
+  const exists = await access(path, constants.W_OK).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      return false;
+    },
+  );
+  // An existing file keeps the mode its operator gave it; a new one holds the secret, so 0600.
+  await writeFileAtomic(path, text, exists ? { fsync: true } : { fsync: true, mode: 0o600 });
 }
