@@ -286,6 +286,11 @@ export class KurentoEndpoint implements Endpoint {
   release(): Promise<void> {
     if (this.released) return Promise.resolve();
     this.released = true;
-    return this.media.call<void>('releaseEndpoint', (_c, cb) => this.raw.release(cb));
+    return this.media.call<void>('releaseEndpoint', (_c, cb) => {
+      // kurento-client unsubscribes an event only after the release answer, a request nobody awaits
+      // that a closing client leaves pending (a timer of the full request timeout). Unsubscribe first.
+      this.raw.removeAllListeners('IceCandidateFound');
+      return this.raw.release(cb);
+    });
   }
 }
