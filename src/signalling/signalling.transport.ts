@@ -142,7 +142,9 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
   private reconnect(fresh: RpcSession, ws: WebSocket, msg: RpcRequest): RpcSession {
     const params = (msg.params ?? {}) as { sessionId?: unknown };
     const wanted = typeof params.sessionId === 'string' ? this.sessions.get(params.sessionId) : undefined;
-    if (!wanted || wanted === fresh || wanted.closed) {
+    // A socket that already joined as someone cannot take over another session: its own
+    // participant would be left with no socket and no timers, a ghost.
+    if (!wanted || wanted === fresh || wanted.closed || fresh.participantId) {
       const err = { code: RpcCode.RECONNECTION_ERROR, message: 'reconnection error' };
       fresh.send({ jsonrpc: '2.0', id: msg.id, error: err });
       return fresh;
