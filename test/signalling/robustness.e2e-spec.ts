@@ -63,6 +63,19 @@ void describe('signalling: malformed input and racing clients', () => {
     await p.leave();
   });
 
+  void it('a socket that joined cannot take over another RPC session with connect (40007), and keeps its own', async () => {
+    const session = await createSession(h.url);
+    const a = await Peer.withRole(h, session, 'PUBLISHER');
+    const b = await Peer.withRole(h, session, 'PUBLISHER');
+    open.push(a.rpc, b.rpc);
+    assert.equal((await a.rpc.fail('connect', { sessionId: b.join.sessionId })).code, 40007);
+    await b.rpc.call('sendMessage', { message: JSON.stringify({ to: [a.id], data: 'to A', type: 'signal' }) });
+    await a.rpc.waitFor('sendMessage', (p) => p.data === 'to A');
+    assert.equal(b.rpc.closed, false, "B's socket was not taken over");
+    await a.leave();
+    await b.leave();
+  });
+
   void it('a ping interval beyond what a timer can wait does not drop the client', async () => {
     const c = await connect();
     await c.call('ping', { interval: 1e300 });
