@@ -223,6 +223,21 @@ void describe('signalling: join, publish, subscribe, signal, leave (§8)', () =>
     assert.equal(notMine.code, 105);
   });
 
+  void it('unsubscribeFromVideo (sender = the connectionId) ends only that subscription and frees its endpoint', async () => {
+    const endpoints = h.emus[0].stats().endpoints;
+    await c.rpc.call('unsubscribeFromVideo', { sender: a.id });
+    const json = await agree(h, session);
+    assert.deepEqual(connection(json, c.id).subscribers, []);
+    assert.deepEqual(
+      connection(json, b.id).subscribers.map((x) => x.streamId),
+      [a.streamId],
+      "B's subscription is untouched",
+    );
+    await until("C's subscriber endpoint to be released", () => h.emus[0].stats().endpoints === endpoints - 1);
+    await a.sync();
+    assert.deepEqual(a.rpc.received('participantUnpublished'), [], 'nobody is told about an unsubscription');
+  });
+
   void it('unpublishVideo: the others get participantUnpublished and their subscriptions end', async () => {
     await b.rpc.call('unpublishVideo', {});
     for (const p of [a, c]) {
@@ -259,5 +274,16 @@ void describe('signalling: join, publish, subscribe, signal, leave (§8)', () =>
     assert.equal(server.load, 0);
     await until('every media object to be released', () => leftovers(h.emus) === 0);
     assert.deepEqual(await h.pool.media(server.id).getPipelineIds(), []);
+  });
+
+  void it('every result and every error carried the RPC sessionId, as the Kurento server adds it (§8)', () => {
+    for (const p of [a, b, c]) {
+      const answers = p.rpc.frames.filter((f) => 'result' in f || 'error' in f);
+      assert.ok(answers.length > 3);
+      for (const f of answers) {
+        const holder = ('result' in f ? f.result : (f.error as { data?: unknown }).data) as { sessionId?: unknown };
+        assert.equal(holder?.sessionId, p.join.sessionId, JSON.stringify(f));
+      }
+    }
   });
 });
