@@ -147,7 +147,11 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
     // Out of the pool first, so nothing is placed on it while its sessions close.
     this.servers.delete(id);
     try {
-      if (server.placementCount > 0) await server.closeSessions('mediaServerDisconnect');
+      if (server.placementCount > 0) {
+        await server.closeSessions('mediaServerDisconnect');
+        // Their media releases must reach the server before its client is closed, or it keeps them.
+        await server.media.settle();
+      }
     } finally {
       this.remove(server);
     }

@@ -43,6 +43,15 @@ export class KurentoMedia implements MediaApi {
     }
   }
 
+  /**
+   * Resolves once no call waits for an answer (each is bounded by the request timeout). Work the
+   * caller just started (e.g. releases of the sessions it closed) is in flight after one turn.
+   */
+  async settle(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.inFlight.size && !this.closed) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
