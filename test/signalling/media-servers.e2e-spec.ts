@@ -11,6 +11,7 @@ import {
   leftovers,
   mediaServers,
   Peer,
+  rest,
   sessionJson,
   until,
   type Harness,
@@ -146,5 +147,38 @@ void describe('signalling: placement and media-server faults across three emulat
     });
     await elsewhere.leave();
     await until('every pipeline to be released', () => leftovers(h.emus) === 0);
+  });
+});
+
+void describe('signalling: a media server removed with DELETE ?force=true (§3.3)', () => {
+  let h: Harness;
+  let peers: Peer[] = [];
+  before(async () => {
+    h = await boot({}, 2);
+  });
+  after(async () => {
+    for (const p of peers) await p.rpc.close();
+    await h?.close();
+  });
+
+  void it('closes its sessions with everyone told (mediaServerDisconnect) and leaves nothing on it', async () => {
+    const session = await createSession(h.url);
+    const a = await Peer.withRole(h, session, 'PUBLISHER');
+    const b = await Peer.withRole(h, session, 'SUBSCRIBER');
+    peers = [a, b];
+    await a.publish();
+    await b.subscribe(a.streamId);
+    const server = (await mediaServers(h.url)).find((s) => s.sessions.length)!;
+    const emu = h.emus.find((e) => e.uri === server.uri)!;
+    assert.deepEqual([emu.stats().pipelines, emu.stats().endpoints], [1, 2]);
+    const r = await rest(h.url, 'DELETE', `/pro/media-servers/${server.id}?force=true`);
+    assert.equal(r.status, 204);
+    for (const p of [a, b]) {
+      const ev = await p.rpc.waitFor('participantEvicted', (x) => x.connectionId === p.id);
+      assert.equal(ev.params.reason, 'mediaServerDisconnect');
+      await p.rpc.whenClosed();
+    }
+    assert.equal(await sessionJson(h.url, session), null);
+    assert.deepEqual([emu.stats().pipelines, emu.stats().objects], [0, 0], 'released before its client was closed');
   });
 });
