@@ -181,3 +181,30 @@ void describe('signalling: no media server connected (§7)', () => {
     await until('the media to be released', () => leftovers(h.emus) === 0);
   });
 });
+
+void describe('signalling: wss on the TLS listener, as openvidu-browser always connects (§8)', () => {
+  let h: Harness;
+  const peers: Peer[] = [];
+  before(async () => {
+    h = await boot({ SERVER_SSL_ENABLED: 'true' });
+  });
+  after(async () => {
+    for (const p of peers) await p.rpc.close();
+    await h?.close();
+  });
+
+  void it('joins, publishes, subscribes and leaves over wss://…/openvidu with the self-signed certificate', async () => {
+    assert.match(h.wsUrl, /^wss:\/\/127\.0\.0\.1:\d+\/openvidu$/);
+    const session = await createSession(h.url);
+    const a = await Peer.withRole(h, session, 'PUBLISHER');
+    const b = await Peer.withRole(h, session, 'SUBSCRIBER');
+    peers.push(a, b);
+    await a.publish();
+    await b.rpc.waitFor('participantPublished', (p) => p.id === a.id);
+    assert.match((await b.subscribe(a.streamId)).sdpAnswer, /^v=0/);
+    await b.leave();
+    await a.rpc.waitFor('participantLeft', (p) => p.connectionId === b.id);
+    await a.leave();
+    await until('the media to be released', () => leftovers(h.emus) === 0);
+  });
+});

@@ -2,7 +2,8 @@
 // started by the test, REST calls, and a participant helper over the raw JSON-RPC client.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -77,7 +78,7 @@ export interface Reply {
   json<T = Record<string, unknown>>(): T;
 }
 
-/** One REST call on its own connection, with the server's Basic credentials. */
+/** One REST call on its own connection, with the server's Basic credentials (http or https). */
 export function rest(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
   const headers: Record<string, string> = { authorization: AUTH };
   let payload: Buffer | undefined;
@@ -87,7 +88,10 @@ export function rest(base: string, method: string, path: string, body?: unknown)
     headers['content-length'] = String(payload.length);
   }
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method, headers, agent: false }, (res) => {
+    const url = new URL(path, base);
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    // The self-signed certificate of the default TLS listener is not verified (as curl -k).
+    const req = request(url, { method, headers, agent: false, rejectUnauthorized: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
