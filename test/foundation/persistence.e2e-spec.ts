@@ -3,10 +3,9 @@
 // message that says so.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  UNPRIVILEGED,
   basic,
   call,
   freePort,
@@ -48,8 +47,8 @@ void describe('persistence of POST /pro/restart in the built server (reference Â
     };
   }
 
-  function start(env: Record<string, string>, opts?: { uid: number; gid: number }): SpawnedServer {
-    const s = spawnServer(env, opts);
+  function start(env: Record<string, string>): SpawnedServer {
+    const s = spawnServer(env);
     running.push(s);
     return s;
   }
@@ -97,15 +96,8 @@ void describe('persistence of POST /pro/restart in the built server (reference Â
     const dir = join(tmp.dir, 'readonly');
     const file = env.OPENVIDU_CONFIG_FILE;
     writeFileSync(file, FILE_TEXT);
-    if (UNPRIVILEGED) {
-      // root ignores permission bits: the server runs as nobody, who owns the data folder and the file.
-      chmodSync(tmp.dir, 0o755);
-      chownSync(dir, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
-      chownSync(join(dir, 'data'), UNPRIVILEGED.uid, UNPRIVILEGED.gid);
-      chownSync(file, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
-    }
     chmodSync(file, 0o444);
-    const server = start(env, UNPRIVILEGED);
+    const server = start(env);
     const url = await server.ready;
     const auth = basic('ro-secret');
 

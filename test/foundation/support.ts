@@ -171,7 +171,6 @@ export async function killServer(s: SpawnedServer, signal: NodeJS.Signals = 'SIG
 }
 
 /** When the tests run as root, file permissions do not bind; run the server as `nobody` instead. */
-export const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
 
 /** Readiness follows the media-server connection, which may complete just after the listener opens. */
 export async function waitReady(url: string): Promise<void> {
