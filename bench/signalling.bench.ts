@@ -20,7 +20,8 @@ const CONCURRENCY = 50;
 const TARGET_MS = 10_000;
 const SECRET = 'BENCH_SECRET';
 const AUTH = `Basic ${Buffer.from(`OPENVIDUAPP:${SECRET}`).toString('base64')}`;
-const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+/** Keep-alive REST sockets, renewed per phase: an idle one the server just timed out would reset. */
+let agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
 const deadline = setTimeout(() => {
   console.error('signalling bench: still running after 85 s, giving up');
@@ -126,6 +127,8 @@ async function baseline(ws: string): Promise<number> {
 /** 500 sessions: REST session + 2 tokens, then per participant connect, joinRoom, publishVideo. */
 async function joinAndPublish(url: string, ws: string, clients: RpcClient[], sessions = SESSIONS): Promise<number> {
   const offer = sdpOffer();
+  agent.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const t0 = performance.now();
   await pool(sessions, CONCURRENCY, async () => {
     const { id: session } = await rest<{ id: string }>(url, 'POST', '/api/sessions', {});
