@@ -1,15 +1,7 @@
-/** CDREventName of 2.11 (reference §6); the first seven are also the webhook events (§5). */
-export const CDR_EVENT_NAMES = [
-  'sessionCreated',
-  'sessionDestroyed',
-  'participantJoined',
-  'participantLeft',
-  'webrtcConnectionCreated',
-  'webrtcConnectionDestroyed',
-  'recordingStatusChanged',
-  'recordingStarted',
-  'recordingStopped',
-] as const;
+import { WEBHOOK_EVENT_NAMES } from '../config/config.schema.js';
+
+/** CDREventName of 2.11 (reference §6): the seven webhook events (§5) plus the two file-only ones. */
+export const CDR_EVENT_NAMES = [...WEBHOOK_EVENT_NAMES, 'recordingStarted', 'recordingStopped'] as const;
 export type CdrEventName = (typeof CDR_EVENT_NAMES)[number];
 
 /** Emitted (EventEmitter2) once per CDR event, in order; the file writer and the webhook consume it. */
