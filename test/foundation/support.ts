@@ -170,8 +170,6 @@ export async function killServer(s: SpawnedServer, signal: NodeJS.Signals = 'SIG
   await s.exit;
 }
 
-/** When the tests run as root, file permissions do not bind; run the server as `nobody` instead. */
-
 /** Readiness follows the media-server connection, which may complete just after the listener opens. */
 export async function waitReady(url: string): Promise<void> {
   for (let i = 0; ; i++) {
