@@ -43,6 +43,12 @@ export interface KmsEmulator {
   /** 40009 on create past N live objects; null = unlimited. */
   setLimit(maxObjects: number | null): void;
   stats(): KmsEmulatorStats;
+  /**
+   * Makes object `objectId` raise `eventType` as if its media had caused it (e.g. a ZBarFilter's
+   * `CodeFound {codeType, value}`, which needs a real picture on a KMS). Only events its class
+   * declares in the kmd; subscribers get it as any other event. Throws for an unknown id or event.
+   */
+  raise(objectId: string, eventType: string, fields?: Record<string, unknown>): void;
   /** Release everything. */
   close(): Promise<void>;
 }

@@ -166,6 +166,13 @@ export class KmsEmulatorServer implements KmsEmulator, ConnectionHost {
     };
   }
 
+  raise(objectId: string, eventType: string, fields: Record<string, unknown> = {}): void {
+    const obj = this.registry.resolve(objectId);
+    if (!obj.info.events.has(eventType)) throw new Error(`${obj.type} raises no '${eventType}' event`);
+    this.log('info', `raise: ${eventType} on ${objectId}`);
+    obj.emit(eventType, fields);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.faults.reset();

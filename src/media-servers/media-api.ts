@@ -9,23 +9,43 @@ export interface IceCandidate {
   sdpMLineIndex: number;
 }
 
-export interface Endpoint {
-  /** Kurento object id (`<pipelineId>/<uuid>_kurento.WebRtcEndpoint`). */
+/** Anything media flows through on a pipeline: endpoints and filters. */
+export interface Element {
+  /** Kurento object id (`<pipelineId>/<uuid>_kurento.<Type>`). */
   readonly id: string;
+  /** Sends this element's media to `sink` (same pipeline); a sink takes one source, so this replaces its old one. */
+  connect(sink: Element): Promise<void>;
+  disconnect(sink: Element): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * A Kurento filter (GStreamerFilter, ZBarFilter…). Events are subscribed on the server one type at a
+ * time; `release()` unsubscribes them first.
+ */
+export interface Filter extends Element {
+  readonly type: string;
+  /** Any operation of the filter's class, e.g. GStreamerFilter `setElementProperty`; resolves its value. */
+  invoke(method: string, params: Record<string, unknown>): Promise<unknown>;
+  /** Subscribes to `eventType`; `listener` gets each event's data. Rejects if the server refuses it. */
+  on(eventType: string, listener: (data: Record<string, unknown>) => void): Promise<void>;
+  off(eventType: string): Promise<void>;
+}
+
+export interface Endpoint extends Element {
   /** SDP offer in, SDP answer out. */
   processOffer(sdp: string): Promise<string>;
   gatherCandidates(): Promise<void>;
   addIceCandidate(candidate: IceCandidate): Promise<void>;
   /** Registers the listener for the server's candidates; call before `gatherCandidates()`. */
   onIceCandidate(listener: (candidate: IceCandidate) => void): void;
-  /** Sends this endpoint's media to `sink` (both on the same pipeline). */
-  connect(sink: Endpoint): Promise<void>;
-  release(): Promise<void>;
 }
 
 export interface Pipeline {
   readonly id: string;
   createWebRtcEndpoint(): Promise<Endpoint>;
+  /** `options` are the type's constructor params (GStreamerFilter `{command}`); an unknown type rejects. */
+  createFilter(type: string, options: Record<string, unknown>): Promise<Filter>;
   /** Releases the pipeline and, on the server, everything in it. */
   release(): Promise<void>;
 }

@@ -1,20 +1,25 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Endpoint } from '../media-servers/media-api.js';
 import type { Participant } from '../sessions/participant.js';
 import type { StreamFilter } from '../sessions/session.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { RpcCode, RpcError } from './rpc-error.js';
 import { obj, str } from './params.js';
+import type { FilterState, SessionMedia } from './session-media.js';
 import { SignallingRegistry } from './signalling.registry.js';
 
 type Params = Record<string, unknown>;
 
 /**
- * applyFilter / execFilterMethod / removeFilter and filter event listeners (reference §8): the
- * permission rules and the `streamPropertyChanged` (property "filter") notifications clients use.
+ * applyFilter / execFilterMethod / removeFilter and filter event listeners (reference §8), as
+ * OpenVidu 2.11's KurentoSessionManager: a Kurento filter is inserted between the publisher's
+ * endpoint and its subscribers (PublisherEndpoint#apply/revert), its events are relayed as
+ * `filterEventDispatched` to the connections that listen, and every change is announced with
+ * `streamPropertyChanged` (property "filter").
  */
 @Injectable()
 export class FilterHandlers {
-  private readonly listeners = new Map<string, Set<string>>();
+  private readonly logger = new Logger('Signalling');
 
   constructor(
     @Inject(SessionsService) private readonly sessions: SessionsService,
@@ -28,75 +33,163 @@ export class FilterHandlers {
     return { type: raw.type, options: obj(raw, 'options') };
   }
 
-  apply(me: Participant, p: Params) {
-    const { owner, streamId } = this.target(me, p);
+  /** publishVideo's endpoint, already feeding the filter it asked for (applyFilterInPublisher). */
+  async publisherEndpoint(media: SessionMedia, ownerId: string, filter?: StreamFilter | null): Promise<Endpoint> {
+    const endpoint = await media.createEndpoint();
+    if (!filter) return endpoint;
+    try {
+      const element = await (await media.ensurePipeline()).createFilter(filter.type, filter.options);
+      media.filters.set(ownerId, { filter: element, listeners: new Map() });
+      await endpoint.connect(element);
+      return endpoint;
+    } catch (e) {
+      this.discardPublisher(media, ownerId, endpoint);
+      throw e;
+    }
+  }
+
+  /** A publishVideo that failed: its endpoint and filter are not kept. */
+  discardPublisher(media: SessionMedia, ownerId: string, endpoint: Endpoint): void {
+    const filter = media.publishers.has(ownerId) ? undefined : media.takeFilter(ownerId);
+    this.reg.release('unused publisher filter', filter && (() => filter.release()));
+    this.reg.release('unused publisher endpoint', () => endpoint.release());
+  }
+
+  async apply(me: Participant, p: Params) {
+    const { owner, streamId, media } = this.target(me, p);
     const type = str(p, 'type');
     this.checkAllowed(me, type, owner.connectionId);
-    if (owner.publisher!.mediaOptions.filter) {
-      throw new RpcError(RpcCode.EXISTING_FILTER_ALREADY_APPLIED, `Stream '${streamId}' already has a filter`);
-    }
-    const filter: StreamFilter = { type, options: obj(p, 'options') };
-    this.sessions.updateStream(me.sessionId, streamId, { filter });
-    this.announce(me, owner, streamId, { type, options: filter.options }, 'applyFilter');
+    const options = obj(p, 'options');
+    const id = owner.connectionId;
+    await media.serial(id, async () => {
+      if (owner.publisher?.mediaOptions.filter || media.filters.has(id)) {
+        throw new RpcError(RpcCode.EXISTING_FILTER_ALREADY_APPLIED, `Stream '${streamId}' already has a filter`);
+      }
+      const filter = await (await media.ensurePipeline()).createFilter(type, options);
+      const source = media.publishers.get(id);
+      try {
+        if (!source || owner.publisher?.streamId !== streamId) {
+          throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not published`);
+        }
+        await source.connect(filter);
+        // A sink takes one source: connecting the filter to a subscriber replaces the publisher there.
+        for (const sink of media.subscribersOf(id)) await filter.connect(sink);
+        media.filters.set(id, { filter, listeners: new Map() });
+      } catch (e) {
+        if (source) for (const sink of media.subscribersOf(id)) await source.connect(sink).catch(() => undefined);
+        this.reg.release(`filter of ${streamId}`, () => filter.release());
+        throw e;
+      }
+    });
+    this.sessions.updateStream(me.sessionId, streamId, { filter: { type, options } });
+    this.announce(me, owner, streamId, { type, options }, 'applyFilter');
     return {};
   }
 
-  exec(me: Participant, p: Params) {
-    const { owner, streamId, filter } = this.applied(me, p);
+  async exec(me: Participant, p: Params) {
+    const { owner, streamId, filter, state } = this.applied(me, p);
     const method = str(p, 'method');
-    const lastExecMethod = { method, params: obj(p, 'params') };
+    const params = obj(p, 'params');
+    await state.filter.invoke(method, params);
+    const lastExecMethod = { method, params };
     this.sessions.updateStream(me.sessionId, streamId, { filter: { ...filter, lastExecMethod } });
-    this.announce(
-      me,
-      owner,
-      streamId,
-      { type: filter.type, options: filter.options, lastExecMethod },
-      'execFilterMethod',
-    );
+    const value = { type: filter.type, options: filter.options, lastExecMethod };
+    this.announce(me, owner, streamId, value, 'execFilterMethod');
     return {};
   }
 
-  remove(me: Participant, p: Params) {
-    const { owner, streamId } = this.applied(me, p);
+  async remove(me: Participant, p: Params) {
+    const { owner, streamId, media } = this.applied(me, p);
+    const id = owner.connectionId;
+    await media.serial(id, async () => {
+      const source = media.publishers.get(id);
+      const filter = media.takeFilter(id);
+      if (!filter) return;
+      // PublisherEndpoint#revert: the publisher feeds its subscribers again, then the filter goes.
+      if (source) for (const sink of media.subscribersOf(id)) await source.connect(sink);
+      await filter.release().catch((e: unknown) => this.logger.warn(`releasing filter of ${streamId}: ${msg(e)}`));
+    });
     this.sessions.updateStream(me.sessionId, streamId, { filter: null });
-    this.listeners.delete(streamId);
     this.announce(me, owner, streamId, {}, 'removeFilter');
     return {};
   }
 
-  addListener(me: Participant, p: Params) {
-    const { streamId } = this.applied(me, p);
+  async addListener(me: Participant, p: Params) {
+    const { owner, streamId, filter, state, media } = this.applied(me, p);
     const eventType = str(p, 'eventType');
-    const set = this.listeners.get(streamId) ?? new Set<string>();
-    set.add(eventType);
-    this.listeners.set(streamId, set);
+    await media.serial(owner.connectionId, async () => {
+      if (!state.listeners.has(eventType)) {
+        const relay = (data: Record<string, unknown>) =>
+          this.dispatch(me.sessionId, state, { owner, streamId, filterType: filter.type, eventType, data });
+        try {
+          await state.filter.on(eventType, relay);
+        } catch (e) {
+          // KurentoSessionManager#addFilterEventListenerInPublisher answers any failure with 407.
+          throw new RpcError(RpcCode.FILTER_EVENT_LISTENER_NOT_FOUND, `Listening to '${eventType}' failed: ${msg(e)}`);
+        }
+        state.listeners.set(eventType, new Set());
+      }
+      state.listeners.get(eventType)!.add(me.connectionId);
+    });
     return {};
   }
 
-  removeListener(me: Participant, p: Params) {
-    const { streamId } = this.applied(me, p);
+  async removeListener(me: Participant, p: Params) {
+    const { owner, streamId, state, media } = this.applied(me, p);
     const eventType = str(p, 'eventType');
-    if (!this.listeners.get(streamId)?.delete(eventType)) {
-      throw new RpcError(RpcCode.FILTER_EVENT_LISTENER_NOT_FOUND, `No listener for '${eventType}' on '${streamId}'`);
+    await media.serial(owner.connectionId, async () => {
+      const set = state.listeners.get(eventType);
+      if (!set) {
+        throw new RpcError(RpcCode.FILTER_EVENT_LISTENER_NOT_FOUND, `No listener for '${eventType}' on '${streamId}'`);
+      }
+      set.delete(me.connectionId);
+      if (set.size) return;
+      // The last listener is gone: unsubscribe on the media server too.
+      state.listeners.delete(eventType);
+      await state.filter.off(eventType);
+    });
+    return {};
+  }
+
+  /** SessionEventsHandler#onFilterEventDispatched: only to the connections listening to that event. */
+  private dispatch(
+    sessionId: string,
+    state: FilterState,
+    e: { owner: Participant; streamId: string; filterType: string; eventType: string; data: unknown },
+  ): void {
+    const params = {
+      connectionId: e.owner.connectionId,
+      streamId: e.streamId,
+      filterType: e.filterType,
+      eventType: e.eventType,
+      data: JSON.stringify(e.data),
+    };
+    const present = this.sessions.get(sessionId)?.participants;
+    for (const id of state.listeners.get(e.eventType) ?? []) {
+      if (present?.has(id)) this.reg.notify(id, 'filterEventDispatched', params);
     }
-    return {};
   }
 
-  private target(me: Participant, p: Params): { owner: Participant; streamId: string } {
+  private target(me: Participant, p: Params) {
     const streamId = str(p, 'streamId');
     const owner = this.sessions.getOrThrow(me.sessionId).findStream(streamId);
     if (!owner?.publisher) throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not published`);
     if (!me.isModerator && owner.connectionId !== me.connectionId) {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only the stream owner or a MODERATOR can manage its filter');
     }
-    return { owner, streamId };
+    const media = this.reg.media.get(me.sessionId);
+    if (!media?.publishers.has(owner.connectionId)) {
+      throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' has no media endpoint`);
+    }
+    return { owner, streamId, media };
   }
 
   private applied(me: Participant, p: Params) {
     const t = this.target(me, p);
     const filter = t.owner.publisher!.mediaOptions.filter;
-    if (!filter) throw new RpcError(RpcCode.FILTER_NOT_APPLIED, `Stream '${t.streamId}' has no filter`);
-    return { ...t, filter };
+    const state = t.media.filters.get(t.owner.connectionId);
+    if (!filter || !state) throw new RpcError(RpcCode.FILTER_NOT_APPLIED, `Stream '${t.streamId}' has no filter`);
+    return { ...t, filter, state };
   }
 
   /** MODERATOR, or the owner whose token's kurentoOptions.allowedFilters contains the type. */
@@ -114,4 +207,8 @@ export class FilterHandlers {
       this.reg.notify(id, 'streamPropertyChanged', params);
     }
   }
+}
+
+function msg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -1,5 +1,11 @@
-import type { Endpoint, MediaApi, Pipeline } from '../media-servers/media-api.js';
+import type { Element, Endpoint, Filter, MediaApi, Pipeline } from '../media-servers/media-api.js';
 import { MediaServerUnavailableError } from '../media-servers/media-servers.errors.js';
+
+/** A publisher's filter and who listens to which of its events (OpenVidu's PublisherEndpoint maps). */
+export interface FilterState {
+  filter: Filter;
+  listeners: Map<string, Set<string>>;
+}
 
 /**
  * The Kurento side of one OpenVidu session: its pipeline on the media server it was placed on, one
@@ -9,6 +15,9 @@ export class SessionMedia {
   private pipeline: Promise<Pipeline> | undefined;
   readonly publishers = new Map<string, Endpoint>();
   readonly subscribers = new Map<string, Endpoint>();
+  /** Filters between a publisher (connectionId) and its subscribers. */
+  readonly filters = new Map<string, FilterState>();
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly sessionId: string,
@@ -37,8 +46,41 @@ export class SessionMedia {
     return pipeline.createWebRtcEndpoint();
   }
 
+  /** Runs `fn` after every earlier one for `key` (a publisher), so re-wirings never interleave. */
+  serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, tail);
+    void tail.then(() => this.queues.get(key) === tail && this.queues.delete(key));
+    return run;
+  }
+
+  /** The subscriber endpoints fed by `publisherId`'s stream. */
+  subscribersOf(publisherId: string): Endpoint[] {
+    return [...this.subscribers].filter(([k]) => k.endsWith(`|${publisherId}`)).map(([, e]) => e);
+  }
+
+  /** What a new subscriber of `publisherId` connects to: its filter while there is one, else its endpoint. */
+  feed(publisherId: string, sink: Element): Promise<void> {
+    return this.serial(publisherId, () => {
+      const source = this.filters.get(publisherId)?.filter ?? this.publishers.get(publisherId);
+      if (!source) return Promise.reject(new Error(`publisher ${publisherId} is gone`));
+      return source.connect(sink);
+    });
+  }
+
+  takeFilter(publisherId: string): Filter | undefined {
+    const f = this.filters.get(publisherId)?.filter;
+    this.filters.delete(publisherId);
+    return f;
+  }
+
   /** After a media-server restart the old objects are gone: forget them and build a new pipeline. */
   reset(): void {
+    this.filters.clear();
     this.publishers.clear();
     this.subscribers.clear();
     this.pipeline = undefined;

@@ -66,8 +66,13 @@ export class SignallingListener {
 
   @OnEvent(EV.StreamUnpublished)
   unpublished(e: P.StreamUnpublishedEvent): void {
-    const endpoint = this.reg.media.get(e.sessionId)?.takePublisher(e.connectionId);
-    if (!this.closing(e.sessionId)) this.reg.release(`publisher ${e.streamId}`, endpoint && (() => endpoint.release()));
+    const media = this.reg.media.get(e.sessionId);
+    const filter = media?.takeFilter(e.connectionId);
+    const endpoint = media?.takePublisher(e.connectionId);
+    if (!this.closing(e.sessionId)) {
+      this.reg.release(`filter of ${e.streamId}`, filter && (() => filter.release()));
+      this.reg.release(`publisher ${e.streamId}`, endpoint && (() => endpoint.release()));
+    }
     if (e.leaving) return;
     const params = { connectionId: e.connectionId, reason: e.reason };
     for (const id of e.notify) {

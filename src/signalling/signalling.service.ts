@@ -145,7 +145,7 @@ export class SignallingService {
       filter: p.filter && typeof p.filter === 'object' ? this.filters.initialFilter(me, obj(p, 'filter')) : null,
     };
     const sessionMedia = this.mediaFor(me.sessionId);
-    const endpoint = await sessionMedia.createEndpoint();
+    const endpoint = await this.filters.publisherEndpoint(sessionMedia, me.connectionId, media.filter);
     try {
       const owner = me.connectionId;
       endpoint.onIceCandidate((c) => this.relayCandidate(owner, owner, c));
@@ -156,7 +156,7 @@ export class SignallingService {
       this.gather(endpoint);
       return { sdpAnswer, id: stream.streamId, createdAt: stream.createdAt };
     } catch (e) {
-      this.reg.release('unused publisher endpoint', () => endpoint.release());
+      this.filters.discardPublisher(sessionMedia, me.connectionId, endpoint);
       throw e;
     }
   }
@@ -179,7 +179,7 @@ export class SignallingService {
     const endpoint = await sessionMedia.createEndpoint();
     try {
       endpoint.onIceCandidate((c) => this.relayCandidate(me.connectionId, publisherId, c));
-      await source.connect(endpoint);
+      await sessionMedia.feed(publisherId, endpoint);
       const sdpAnswer = await endpoint.processOffer(sdpOffer);
       const sub = this.sessions.subscribe(me, sender);
       Object.assign(sub.webrtc, { webrtcEndpointName: endpoint.id, remoteSdp: sdpOffer, localSdp: sdpAnswer });

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import kurento from 'kurento-client';
-import type { Endpoint, IceCandidate, MediaApi, Pipeline } from '../media-api.js';
+import type { Element, Endpoint, Filter, IceCandidate, MediaApi, Pipeline } from '../media-api.js';
 import {
   MediaServerRequestError,
   MediaServerTimeoutError,
   MediaServerUnavailableError,
 } from '../media-servers.errors.js';
+import { KurentoFilter, type RawElement } from './kurento-filter.js';
 
 export interface KurentoMediaOptions {
   /** `kms.request.timeout`: our own limit on every call, and kurento-client's `request_timeout`. */
@@ -68,6 +69,12 @@ export class KurentoMedia implements MediaApi {
     // A connection attempt still in flight completes anyway and restarts kurento-client's
     // process-wide 60 s ping timer; closing once more stops it.
     re.once('connection', () => client.close());
+  }
+
+  /** The kurento-client object behind an element of this API, to pass as a `connect` sink. */
+  static rawOf(e: Element): RawElement | undefined {
+    if (e instanceof KurentoEndpoint || e instanceof KurentoFilter) return e.raw as unknown as RawElement;
+    return undefined;
   }
 
   createPipeline(): Promise<Pipeline> {
@@ -232,6 +239,21 @@ class KurentoPipeline implements Pipeline {
       .then((box) => new KurentoEndpoint(this.media, this.media.guard(box.value)));
   }
 
+  createFilter(type: string, options: Record<string, unknown>): Promise<Filter> {
+    type Create = (t: string, p: Record<string, unknown>, cb: kurento.Callback<Raw>) => unknown;
+    return this.media
+      .boxed<Raw>(
+        `create ${type}`,
+        // Throws at once for a type kurento-client does not know; the server answers 40108 for one it lacks.
+        (_c, cb) => (this.raw.create as unknown as Create)(type, options, cb),
+        (late) => this.media.releaseQuietly(late),
+      )
+      .then((box) => {
+        const raw = this.media.guard(box.value) as unknown as RawElement;
+        return new KurentoFilter(this.media, raw, type, (e) => KurentoMedia.rawOf(e));
+      });
+  }
+
   release(): Promise<void> {
     if (this.released) return Promise.resolve();
     this.released = true;
@@ -287,9 +309,17 @@ export class KurentoEndpoint implements Endpoint {
     });
   }
 
-  connect(sink: Endpoint): Promise<void> {
-    if (!(sink instanceof KurentoEndpoint)) return Promise.reject(new TypeError('sink is not an endpoint of this API'));
-    return this.media.call<void>('connect', (_c, cb) => this.raw.connect(sink.raw, cb));
+  connect(sink: Element): Promise<void> {
+    const s = KurentoMedia.rawOf(sink) as Raw | undefined;
+    if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
+    return this.media.call<void>('connect', (_c, cb) => this.raw.connect(s, cb));
+  }
+
+  disconnect(sink: Element): Promise<void> {
+    const s = KurentoMedia.rawOf(sink);
+    if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
+    const raw = this.raw as unknown as RawElement;
+    return this.media.call<void>('disconnect', (_c, cb) => raw.disconnect(s, cb));
   }
 
   release(): Promise<void> {

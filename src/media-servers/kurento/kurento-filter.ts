@@ -1,0 +1,120 @@
+import type { EventEmitter } from 'node:events';
+import type { Element, Filter } from '../media-api.js';
+import { MediaServerRequestError } from '../media-servers.errors.js';
+
+type Callback<T> = (error: (Error & { code?: number }) | null | undefined, result: T) => void;
+
+/** The kurento-client surface a filter needs: its object, whose `_rpc` event encodes any request. */
+export interface RawElement extends EventEmitter {
+  readonly id: string;
+  connect(sink: RawElement, cb: Callback<void>): unknown;
+  disconnect(sink: RawElement, cb: Callback<void>): unknown;
+  release(cb: Callback<void>): unknown;
+}
+
+/** What the filter borrows from its KurentoMedia: the bounded call and the logger. */
+export interface FilterHost {
+  readonly mediaServerId: string;
+  call<T>(label: string, start: (client: unknown, cb: Callback<T>) => unknown): Promise<T>;
+  warn(message: string): void;
+}
+
+interface Token {
+  value: string;
+  sessionId?: string;
+}
+
+/**
+ * A filter element. Kurento events reach kurento-client objects as `emit(type, data)`; adding an
+ * EventEmitter listener would subscribe through kurento-client with no way to learn of a refusal,
+ * so subscriptions go out as explicit requests (bounded, answered) and events are caught in `emit`.
+ */
+export class KurentoFilter implements Filter {
+  private released = false;
+  private readonly listeners = new Map<string, (data: Record<string, unknown>) => void>();
+  private readonly tokens = new Map<string, Token>();
+
+  constructor(
+    private readonly media: FilterHost,
+    readonly raw: RawElement,
+    readonly type: string,
+    private readonly rawOf: (e: Element) => RawElement | undefined,
+  ) {
+    const emit = raw.emit.bind(raw);
+    raw.emit = ((event: string | symbol, ...args: unknown[]) => {
+      const listener = typeof event === 'string' ? this.listeners.get(event) : undefined;
+      if (listener) {
+        try {
+          listener((args[0] ?? {}) as Record<string, unknown>);
+        } catch (e) {
+          // Thrown inside kurento-client's socket handler it would stop every later message.
+          media.warn(`${String(event)} listener of ${raw.id} threw: ${(e as Error).message}`);
+        }
+      }
+      return emit(event, ...args);
+    }) as typeof raw.emit;
+  }
+
+  get id(): string {
+    return this.raw.id;
+  }
+
+  connect(sink: Element): Promise<void> {
+    const s = this.rawOf(sink);
+    if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
+    return this.media.call<void>('connect', (_c, cb) => this.raw.connect(s, cb));
+  }
+
+  disconnect(sink: Element): Promise<void> {
+    const s = this.rawOf(sink);
+    if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
+    return this.media.call<void>('disconnect', (_c, cb) => this.raw.disconnect(s, cb));
+  }
+
+  invoke(method: string, params: Record<string, unknown>): Promise<unknown> {
+    const req = { object: this.raw, operation: method, operationParams: params };
+    return this.media
+      .call<{ value?: unknown } | undefined>(method, (_c, cb) => this.raw.emit('_rpc', undefined, 'invoke', req, cb))
+      .then((r) => r?.value ?? null);
+  }
+
+  async on(eventType: string, listener: (data: Record<string, unknown>) => void): Promise<void> {
+    if (this.released) throw this.gone(`subscribe ${eventType}`);
+    if (this.tokens.has(eventType)) {
+      this.listeners.set(eventType, listener);
+      return;
+    }
+    const req = { object: this.raw, type: eventType };
+    const token = await this.media.call<Token>(`subscribe ${eventType}`, (_c, cb) =>
+      this.raw.emit('_rpc', undefined, 'subscribe', req, cb),
+    );
+    this.tokens.set(eventType, token);
+    this.listeners.set(eventType, listener);
+  }
+
+  async off(eventType: string): Promise<void> {
+    this.listeners.delete(eventType);
+    const token = this.tokens.get(eventType);
+    this.tokens.delete(eventType);
+    if (!token || this.released) return;
+    const req = { object: this.raw, subscription: token.value, sessionId: token.sessionId };
+    await this.media.call<void>(`unsubscribe ${eventType}`, (_c, cb) =>
+      this.raw.emit('_rpc', undefined, 'unsubscribe', req, cb),
+    );
+  }
+
+  /** Unsubscribes every event (best effort: the release drops them on the server anyway), then releases. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    for (const type of [...this.tokens.keys()]) {
+      await this.off(type).catch((e: unknown) => this.media.warn(`unsubscribing ${type}: ${(e as Error).message}`));
+    }
+    this.released = true;
+    this.listeners.clear();
+    await this.media.call<void>('releaseFilter', (_c, cb) => this.raw.release(cb));
+  }
+
+  private gone(label: string): MediaServerRequestError {
+    return new MediaServerRequestError(`${label}: filter ${this.id} was released`, this.media.mediaServerId, 40101, '');
+  }
+}
