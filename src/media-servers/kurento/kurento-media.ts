@@ -244,8 +244,9 @@ class KurentoPipeline implements Pipeline {
     return this.media
       .boxed<Raw>(
         `create ${type}`,
-        // Throws at once for a type kurento-client does not know; the server answers 40108 for one it lacks.
-        (_c, cb) => (this.raw.create as unknown as Create)(type, options, cb),
+        // A copy: kurento-client adds `mediaPipeline` to the params. It throws at once for a type it does
+        // not know; the server answers 40108 for one it lacks.
+        (_c, cb) => (this.raw.create as unknown as Create)(type, { ...options }, cb),
         (late) => this.media.releaseQuietly(late),
       )
       .then((box) => {
