@@ -6,6 +6,11 @@ import { PinoLogger } from './common/logging/pino-logger.js';
 import { startServer } from './server/bootstrap.js';
 import { startEmbeddedMediaServer } from './server/embedded-media-server.js';
 
+/** Plain stderr for what ends the process: readable even when the JSON log is not being watched. */
+function fatal(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
 async function main(): Promise<void> {
   const loaded = loadConfig(process.env);
   if (loaded.errors.length) {
@@ -16,6 +21,7 @@ async function main(): Promise<void> {
   }
   const logger = new PinoLogger(loaded.config['logging.level.root']);
   Logger.overrideLogger(logger);
+  logger.captureConsole();
   const log = new Logger('Config');
   for (const [key, source] of loaded.sources) {
     const def = PROPERTY_BY_KEY.get(key)!;
@@ -38,7 +44,7 @@ async function main(): Promise<void> {
     const timeout = loaded.config['server.shutdown.timeout'];
     // If something still holds the event loop after a clean close, say so and leave anyway.
     setTimeout(() => {
-      console.error(`Shutdown did not finish within ${timeout} ms; exiting`);
+      fatal(`Shutdown did not finish within ${timeout} ms; exiting`);
       process.exit(1);
     }, timeout).unref();
     server.app
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
           process.removeAllListeners('SIGINT');
         },
         (e: unknown) => {
-          console.error('Error while closing:', e);
+          fatal(`Error while closing: ${e instanceof Error ? e.message : String(e)}`);
           process.exitCode = 1;
         },
       );
@@ -60,6 +66,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`OpenVidu Server failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  fatal(`OpenVidu Server failed to start: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 1;
 });

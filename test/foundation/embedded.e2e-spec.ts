@@ -20,6 +20,9 @@ void describe('embedded media server emulator (no KMS_URIS)', () => {
       assert.match(out, /EMBEDDED KURENTO EMULATOR at ws:\/\/127\.0\.0\.1:\d+\/kurento/);
       assert.match(out, /NO MEDIA/);
       assert.match(out, /"level":40/, 'the banner is a warning');
+      for (const line of out.split('\n').filter((l) => l.trim())) {
+        assert.doesNotThrow(() => JSON.parse(line) as unknown, `stdout is JSON lines, got: ${line}`);
+      }
 
       const config = await call(url, 'GET', '/pro/config', { auth: basic('MY_SECRET') });
       assert.equal(config.status, 200);

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { format } from 'node:util';
 import { pino, type Logger as Pino, type LevelWithSilent } from 'pino';
 
 const LEVELS: Record<string, LevelWithSilent> = {
@@ -20,6 +21,25 @@ export class PinoLogger implements LoggerService {
       { level: LEVELS[level] ?? 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
       destination ?? pino.destination({ fd: 1, sync: true }),
     );
+  }
+
+  /**
+   * Libraries that print straight to the console (kurento-client does) would break the JSON-lines
+   * output operators parse; their lines go through pino instead, tagged `console`.
+   */
+  captureConsole(): void {
+    const to =
+      (level: 'info' | 'warn' | 'error' | 'debug') =>
+      (...args: unknown[]) =>
+        this.pino[level]({ context: 'console' }, format(...args));
+    /* eslint-disable no-console -- replacing the console methods is the point here */
+    console.log = to('info');
+    console.info = to('info');
+    console.debug = to('debug');
+    console.trace = to('debug');
+    console.warn = to('warn');
+    console.error = to('error');
+    /* eslint-enable no-console */
   }
 
   setLevel(level: string): void {
