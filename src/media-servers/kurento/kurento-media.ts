@@ -205,6 +205,9 @@ export class KurentoMedia implements MediaApi {
       },
     );
     const re = client._re;
+    // Every request sent while (re)connecting waits on the reconnector with its own listener: a burst
+    // of first calls is normal load here, not a leak (bounded by the request timeout).
+    re.setMaxListeners(0);
     // reconnect-core emits 'error' on every refused attempt; unheard, it would throw and stop reconnecting.
     re.on('error', () => undefined);
     re.on('backoff', () => (this.backingOff = true));
