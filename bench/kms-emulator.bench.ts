@@ -5,37 +5,9 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startKmsEmulator } from '../src/kms-emulator/index.js';
+import { BROWSER_OFFER as OFFER } from '../test/kms-emulator/fixtures.js';
 
 type Kind = 'emulator' | 'echo';
-
-const OFFER = [
-  'v=0',
-  'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
-  's=-',
-  't=0 0',
-  'a=group:BUNDLE 0 1',
-  'm=audio 9 UDP/TLS/RTP/SAVPF 111 0',
-  'c=IN IP4 0.0.0.0',
-  'a=ice-ufrag:brws',
-  'a=ice-pwd:browserpasswordbrowser1',
-  'a=fingerprint:sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99',
-  'a=setup:actpass',
-  'a=mid:0',
-  'a=sendrecv',
-  'a=rtcp-mux',
-  'a=rtpmap:111 opus/48000/2',
-  'a=fmtp:111 minptime=10;useinbandfec=1',
-  'm=video 9 UDP/TLS/RTP/SAVPF 96 97',
-  'c=IN IP4 0.0.0.0',
-  'a=mid:1',
-  'a=sendrecv',
-  'a=rtcp-mux',
-  'a=rtpmap:96 VP8/90000',
-  'a=rtcp-fb:96 nack pli',
-  'a=rtpmap:97 rtx/90000',
-  'a=fmtp:97 apt=96',
-  '',
-].join('\r\n');
 
 // ---- server side (worker thread) ----
 

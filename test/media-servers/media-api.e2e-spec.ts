@@ -9,25 +9,7 @@ import {
   MediaServerUnavailableError,
 } from '../../src/media-servers/media-servers.errors.js';
 import { bootApp, type Emulator, startEmulators, type TestApp, until } from './support.js';
-
-const OFFER = [
-  'v=0',
-  'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
-  's=-',
-  't=0 0',
-  'a=group:BUNDLE 0',
-  'm=video 9 UDP/TLS/RTP/SAVPF 96',
-  'c=IN IP4 0.0.0.0',
-  'a=ice-ufrag:brws',
-  'a=ice-pwd:browserpasswordbrowser1',
-  'a=fingerprint:sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99',
-  'a=setup:actpass',
-  'a=mid:0',
-  'a=sendrecv',
-  'a=rtcp-mux',
-  'a=rtpmap:96 VP8/90000',
-  '',
-].join('\r\n');
+import { BROWSER_OFFER as OFFER } from '../kms-emulator/fixtures.js';
 
 void describe('media API over kurento-client (one client per media server)', () => {
   let emu: Emulator;

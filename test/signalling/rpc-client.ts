@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { BROWSER_OFFER } from '../kms-emulator/fixtures.js';
 
 export interface Notification {
   method: string;
@@ -140,37 +141,7 @@ export class RpcClient {
   }
 }
 
-/** A minimal but well-formed WebRTC offer (audio + video, BUNDLE) as a browser would send. */
+/** A browser-like WebRTC offer (BUNDLEd sendrecv audio and video), shared with the emulator's suites. */
 export function sdpOffer(): string {
-  return [
-    'v=0',
-    'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
-    's=-',
-    't=0 0',
-    'a=group:BUNDLE 0 1',
-    'a=msid-semantic: WMS',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    'a=ice-ufrag:abcd',
-    'a=ice-pwd:abcdefghijklmnopqrstuvwx',
-    'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
-    'a=setup:actpass',
-    'a=mid:0',
-    'a=sendrecv',
-    'a=rtcp-mux',
-    'a=rtpmap:111 opus/48000/2',
-    'm=video 9 UDP/TLS/RTP/SAVPF 96',
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    'a=ice-ufrag:abcd',
-    'a=ice-pwd:abcdefghijklmnopqrstuvwx',
-    'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
-    'a=setup:actpass',
-    'a=mid:1',
-    'a=sendrecv',
-    'a=rtcp-mux',
-    'a=rtpmap:96 VP8/90000',
-    '',
-  ].join('\r\n');
+  return BROWSER_OFFER;
 }
