@@ -126,7 +126,6 @@ export class SignallingListener {
       for (const p of [...session.participants.values()]) {
         if (p.publisher) this.sessions.unpublish(p, 'mediaServerDisconnect');
       }
-      media.reset();
       media.ensurePipeline().catch((err: unknown) => {
         this.logger.warn(`new pipeline for ${media.sessionId} on ${e.id} failed: ${(err as Error).message}`);
       });
