@@ -1,6 +1,6 @@
 import { WEBHOOK_EVENT_NAMES } from '../config/config.schema.js';
 
-/** CDREventName of 2.11 (reference §6): the seven webhook events (§5) plus the two file-only ones. */
+/** CDREventName of 2.11 (docs/openvidu-api.md §6): the seven webhook events (§5) plus the two file-only ones. */
 export const CDR_EVENT_NAMES = [...WEBHOOK_EVENT_NAMES, 'recordingStarted', 'recordingStopped'] as const;
 export type CdrEventName = (typeof CDR_EVENT_NAMES)[number];
 
@@ -18,7 +18,7 @@ export function cdrLine(record: CdrRecord): string {
   return JSON.stringify({ [record.name]: record.payload });
 }
 
-/** The webhook body: the CDR object plus `"event": "<eventName>"` at the end (reference §5). */
+/** The webhook body: the CDR object plus `"event": "<eventName>"` at the end (docs/openvidu-api.md §5). */
 export function webhookBody(record: CdrRecord): string {
   return JSON.stringify({ ...record.payload, event: record.name });
 }

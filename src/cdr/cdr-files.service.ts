@@ -10,7 +10,7 @@ import { cdrDirectory } from './cdr-file.writer.js';
 const SAFE_NAME = /^[^/\\]+\.log$/;
 const isSafeName = (name: string) => SAFE_NAME.test(name) && !/\p{Cc}/u.test(name) && basename(name) === name;
 
-/** GET /cdr and GET /cdr/<file>.log (reference §2.17): read-only access to the CDR directory. */
+/** GET /cdr and GET /cdr/<file>.log (docs/openvidu-api.md §2.17): read-only access to the CDR directory. */
 @Injectable()
 export class CdrFilesService {
   constructor(@Inject(ConfigService) private readonly config: ConfigService) {}

@@ -35,7 +35,7 @@ function webrtc(base: Json, streamId: string, participantId: string, media: Medi
 }
 
 /**
- * Turns session-model events into OpenVidu's CDR events (reference §6) and announces each one as
+ * Turns session-model events into OpenVidu's CDR events (docs/openvidu-api.md §6) and announces each one as
  * `cdr.event`. Always on: the file (`openvidu.cdr`) and the webhook (`openvidu.webhook`) decide
  * for themselves whether they use them, as OpenVidu's CDR loggers did.
  */
@@ -55,7 +55,7 @@ export class CdrService {
     }
   }
 
-  /** Logged when the first participant joins, with the session's creation time (reference §5). */
+  /** Logged when the first participant joins, with the session's creation time (docs/openvidu-api.md §5). */
   @OnEvent(SessionEvents.Activated)
   onActivated(e: P.SessionActivatedEvent): void {
     this.record('sessionCreated', { sessionId: e.sessionId, timestamp: e.createdAt });

@@ -3,7 +3,7 @@ import { OPENVIDU_VERSION, resolvePublicUrl } from './public-url.js';
 
 const withSlash = (p: string) => (p.endsWith('/') ? p : `${p}/`);
 
-/** GET /config, reference §2.15 (2.11 field set: recording and webhook fields only when enabled). */
+/** GET /config, docs/openvidu-api.md §2.15 (2.11 field set: recording and webhook fields only when enabled). */
 export function communityConfigView(c: Readonly<OpenViduConfig>): Record<string, unknown> {
   const out: Record<string, unknown> = {
     version: OPENVIDU_VERSION,
@@ -21,7 +21,7 @@ export function communityConfigView(c: Readonly<OpenViduConfig>): Record<string,
   return out;
 }
 
-/** GET /pro/config, reference §3.1: the key set and order of the 2.11 Pro sample. */
+/** GET /pro/config, docs/openvidu-api.md §3.1: the key set and order of the 2.11 Pro sample. */
 export function proConfigView(c: Readonly<OpenViduConfig>): Record<string, unknown> {
   return {
     version: OPENVIDU_VERSION,

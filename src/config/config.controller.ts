@@ -5,7 +5,7 @@ import { ConfigService, RestartResult } from './config.service.js';
 import { communityConfigView, proConfigView } from './config-views.js';
 import { OPENVIDU_VERSION, resolvePublicUrl } from './public-url.js';
 
-/** GET /config and its legacy sub-paths (reference §2.15). */
+/** GET /config and its legacy sub-paths (docs/openvidu-api.md §2.15). */
 @Controller('config')
 export class CommunityConfigController {
   constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
@@ -42,7 +42,7 @@ export class CommunityConfigController {
   }
 }
 
-/** GET /pro/config and POST /pro/restart (reference §3.1, §3.2). */
+/** GET /pro/config and POST /pro/restart (docs/openvidu-api.md §3.1, §3.2). */
 @Controller('pro')
 export class ProConfigController {
   constructor(@Inject(ConfigService) private readonly config: ConfigService) {}

@@ -93,7 +93,7 @@ export interface PropertyDef<K extends ConfigKey = ConfigKey> {
   key: K;
   type: PropertyType;
   default: OpenViduConfig[K];
-  /** Accepted by POST /pro/restart (reference §3.2). */
+  /** Accepted by POST /pro/restart (docs/openvidu-api.md §3.2). */
   restartable?: boolean;
   /** Never logged nor returned. */
   secret?: boolean;

@@ -5,7 +5,7 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const idByUri = new Map<string, string>();
 const taken = new Set<string>();
 
-/** `KMS-` + 6 upper-case alphanumerics (reference §3.3), the same for a uri for the life of the process. */
+/** `KMS-` + 6 upper-case alphanumerics (docs/openvidu-api.md §3.3), the same for a uri for the life of the process. */
 export function mediaServerIdFor(normalizedUri: string): string {
   let id = idByUri.get(normalizedUri);
   if (id) return id;

@@ -8,7 +8,7 @@ export interface MediaServerViewOptions {
 }
 
 /**
- * MediaServer JSON, reference §3.3, keys in the documented order: id, uri, ip, connected,
+ * MediaServer JSON, docs/openvidu-api.md §3.3, keys in the documented order: id, uri, ip, connected,
  * connectionTime, disconnectionTime (only while disconnected), then the optional parts.
  */
 export function mediaServerJson(s: MediaServerSnapshot, view: MediaServerViewOptions): Record<string, unknown> {

@@ -28,7 +28,7 @@ export class MediaServerUnavailableError extends MediaServerError {}
 /** The media server did not answer within `kms.request.timeout`. */
 export class MediaServerTimeoutError extends MediaServerError {}
 
-/** The media server answered with a Kurento error (`code`: §2.12 of the protocol notes, e.g. 40101). */
+/** The media server answered with a Kurento error (`code`: docs/kurento-protocol.md §2.12, e.g. 40101). */
 export class MediaServerRequestError extends MediaServerError {
   constructor(
     message: string,

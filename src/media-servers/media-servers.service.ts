@@ -93,7 +93,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
     return this.servers.size;
   }
 
-  // ---- /pro/media-servers (reference §3.3) ----
+  // ---- /pro/media-servers (docs/openvidu-api.md §3.3) ----
 
   listJson(query: Record<string, unknown>): { numberOfElements: number; content: Record<string, unknown>[] } {
     this.assertCluster();

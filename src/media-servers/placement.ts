@@ -5,7 +5,7 @@ export interface HostedSession {
   readonly sessionId: string;
   /** Publishers + subscribers right now. */
   streamCount(): number;
-  /** Session JSON (reference §2.1), shown by `?sessions=true`. */
+  /** Session JSON (docs/openvidu-api.md §2.1), shown by `?sessions=true`. */
   toJson(): Record<string, unknown>;
   /** Used by DELETE `?force=true` and when a media server stays disconnected past `kms.disconnect.grace`. */
   close(reason: 'mediaServerDisconnect'): Promise<void>;

@@ -1,4 +1,4 @@
-// Unit specs for placement bookkeeping and the four load strategies (reference §3.4, §7 placement).
+// Unit specs for placement bookkeeping and the four load strategies (docs/openvidu-api.md §3.4, §7 placement).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LOAD_STRATEGIES } from '../config/config.schema.js';
@@ -27,7 +27,7 @@ class FakeSession implements HostedSession {
 
 const server = (name: string, id = 'KMS-AAAAAA') => new ServerLoad(id, selectLoadStrategy(name));
 
-void describe('load strategies (reference §3.4)', () => {
+void describe('load strategies (docs/openvidu-api.md §3.4)', () => {
   void it('are selected by every documented name, and an unknown name is refused', () => {
     assert.deepEqual(
       ALL_LOAD_STRATEGIES.map((s) => s.name),

@@ -9,12 +9,12 @@ function pick(alphabet: string, length: number): string {
   return out;
 }
 
-/** sessionId, connectionId and token value: 16 lowercase alphanumerics (reference §2.0). */
+/** sessionId, connectionId and token value: 16 lowercase alphanumerics (docs/openvidu-api.md §2.0). */
 export function randomId(): string {
   return pick(LOWER_ALNUM, 16);
 }
 
-/** `<connectionId>_<CAMERA|SCREEN|CUSTOM|MICRO>_<5 random uppercase letters>` (reference §2.0). */
+/** `<connectionId>_<CAMERA|SCREEN|CUSTOM|MICRO>_<5 random uppercase letters>` (docs/openvidu-api.md §2.0). */
 export function newStreamId(connectionId: string, hasVideo: boolean, typeOfVideo: string): string {
   return `${connectionId}_${hasVideo ? typeOfVideo || 'CAMERA' : 'MICRO'}_${pick(UPPER, 5)}`;
 }

@@ -9,7 +9,7 @@ import {
 
 type Json = Record<string, unknown>;
 
-/** MediaOptions#toJson (reference §2.1): the active flags and video fields only when that track exists. */
+/** MediaOptions#toJson (docs/openvidu-api.md §2.1): the active flags and video fields only when that track exists. */
 export function mediaOptionsJson(m: MediaOptions): Json {
   const json: Json = { hasAudio: m.hasAudio };
   if (m.hasAudio) json.audioActive = m.audioActive;
@@ -88,7 +88,7 @@ export class Subscription {
     return this.stream.connectionId;
   }
 
-  /** The 2.11 code writes only createdAt and streamId: no `publisher` key (reference §2.1). */
+  /** The 2.11 code writes only createdAt and streamId: no `publisher` key (docs/openvidu-api.md §2.1). */
   toJson(withStats = false): Json {
     const base = withStats ? statsJson(this.createdAt, this.webrtc) : { createdAt: this.createdAt };
     return { ...base, streamId: this.stream.streamId };
@@ -153,7 +153,7 @@ export class Participant implements Readonly<ParticipantInit> {
     return this.admin || this.role === 'MODERATOR';
   }
 
-  /** joinRoom's `metadata`: clientData + "%/%" + serverData when both are set (reference §8). */
+  /** joinRoom's `metadata`: clientData + "%/%" + serverData when both are set (docs/openvidu-api.md §8). */
   get fullMetadata(): string {
     return this.clientData && this.serverData
       ? `${this.clientData}%/%${this.serverData}`

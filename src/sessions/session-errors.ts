@@ -1,6 +1,6 @@
 /**
  * Errors of the session model. They are transport-neutral: `rpcCode` is the OpenViduException code
- * the signalling layer answers with (reference §8); the REST layer maps them to its own statuses.
+ * the signalling layer answers with (docs/openvidu-api.md §8); the REST layer maps them to its own statuses.
  */
 export class SessionModelError extends Error {
   constructor(

@@ -14,7 +14,7 @@ import {
 /*
  * Request parsing for POST /api/sessions and POST /api/tokens. Written by hand rather than with
  * class-validator because the wire contract is OpenVidu's exact messages and check order
- * (reference §2.2, §2.3; SessionRestController in 2.11), which decorators cannot reproduce: the
+ * (docs/openvidu-api.md §2.2, §2.3; SessionRestController in 2.11), which decorators cannot reproduce: the
  * first failing check wins, enum errors echo every raw value, and unknown keys are ignored.
  */
 
@@ -122,7 +122,7 @@ function parseKurentoOptions(o: Obj): KurentoOptions {
   return out;
 }
 
-/** The reply's `kurentoOptions`: only what was set, `allowedFilters` only if non-empty (reference §2.3). */
+/** The reply's `kurentoOptions`: only what was set, `allowedFilters` only if non-empty (docs/openvidu-api.md §2.3). */
 export function kurentoOptionsJson(k: KurentoOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of BANDWIDTHS) {

@@ -2,7 +2,7 @@ import { OPENVIDU_VERSION } from '../config/public-url.js';
 import type { Role } from './session.types.js';
 
 /**
- * `wss://<host:port>?sessionId=<id>&token=<16 chars>&role=<ROLE>&version=2.11.0` (reference §2.3).
+ * `wss://<host:port>?sessionId=<id>&token=<16 chars>&role=<ROLE>&version=2.11.0` (docs/openvidu-api.md §2.3).
  * The id is URL-encoded so that a custom id with `+`, `&` or spaces survives the browser's parsing.
  */
 export function tokenString(wsBase: string, sessionId: string, value: string, role: Role): string {

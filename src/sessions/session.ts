@@ -55,7 +55,7 @@ export class Session implements HostedSession {
     return n;
   }
 
-  /** Session#sharedJson (reference §2.1), key order and presence rules included. */
+  /** Session#sharedJson (docs/openvidu-api.md §2.1), key order and presence rules included. */
   toJson(withStats = false): Json {
     const props = this.properties;
     const json: Json = {

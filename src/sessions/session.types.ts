@@ -1,4 +1,4 @@
-/** Value sets of OpenVidu 2.11 (reference §2.2, §2.3, §6) shared by the REST layer, the model and signalling. */
+/** Value sets of OpenVidu 2.11 (docs/openvidu-api.md §2.2, §2.3, §6) shared by the REST layer, the model and signalling. */
 export const MEDIA_MODES = ['ROUTED', 'RELAYED'] as const;
 export type MediaMode = (typeof MEDIA_MODES)[number];
 
@@ -20,7 +20,7 @@ export type RecordingLayout = (typeof RECORDING_LAYOUTS)[number];
 export const ROLES = ['SUBSCRIBER', 'PUBLISHER', 'MODERATOR'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** `io.openvidu.server.core.EndReason` (reference §6), in the enum's order. */
+/** `io.openvidu.server.core.EndReason` (docs/openvidu-api.md §6), in the enum's order. */
 export const END_REASONS = [
   'unsubscribe',
   'unpublish',
@@ -39,7 +39,7 @@ export const END_REASONS = [
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
-/** Reasons a participant can leave with (reference §6 `participantLeft.reason`). */
+/** Reasons a participant can leave with (docs/openvidu-api.md §6 `participantLeft.reason`). */
 export type LeaveReason =
   | 'disconnect'
   | 'forceDisconnectByUser'
@@ -60,7 +60,7 @@ export type UnsubscribeReason = 'unsubscribe' | UnpublishReason;
 
 /**
  * RecordingManager.finalReason: a session or recording ended by someone leaving is reported as
- * `lastParticipantLeft` (reference §4 "Last participant leaves").
+ * `lastParticipantLeft` (docs/openvidu-api.md §4 "Last participant leaves").
  */
 export function finalReason(reason: EndReason): EndReason {
   return reason === 'disconnect' ||
@@ -77,7 +77,7 @@ export interface SessionProperties {
   defaultOutputMode: OutputMode;
   defaultRecordingLayout: RecordingLayout;
   defaultCustomLayout: string;
-  /** `""` when the id was generated (SessionProperties.Builder default, reference §2.1). */
+  /** `""` when the id was generated (SessionProperties.Builder default, docs/openvidu-api.md §2.1). */
   customSessionId: string;
 }
 
@@ -90,7 +90,7 @@ export const DEFAULT_SESSION_PROPERTIES: Readonly<SessionProperties> = Object.fr
   customSessionId: '',
 });
 
-/** Token `kurentoOptions` (reference §2.3); only the keys that were given are set. */
+/** Token `kurentoOptions` (docs/openvidu-api.md §2.3); only the keys that were given are set. */
 export interface KurentoOptions {
   videoMaxRecvBandwidth?: number;
   videoMinRecvBandwidth?: number;
@@ -121,7 +121,7 @@ export interface StreamFilter {
   lastExecMethod?: { method: string; params: Record<string, unknown> };
 }
 
-/** What publishVideo sends (reference §8); `videoDimensions` stays the JSON string the browser sent. */
+/** What publishVideo sends (docs/openvidu-api.md §8); `videoDimensions` stays the JSON string the browser sent. */
 export interface MediaOptions {
   hasAudio: boolean;
   hasVideo: boolean;
@@ -133,7 +133,7 @@ export interface MediaOptions {
   filter?: StreamFilter | null;
 }
 
-/** The `?webRtcStats=true` data of one endpoint (reference §2.1); filled in by the media layer. */
+/** The `?webRtcStats=true` data of one endpoint (docs/openvidu-api.md §2.1); filled in by the media layer. */
 export interface WebRtcStats {
   webrtcEndpointName: string | null;
   remoteSdp: string | null;
@@ -156,7 +156,7 @@ export function emptyWebRtcStats(endpointName: string | null = null): WebRtcStat
   };
 }
 
-/** Public id of the hidden participant used by COMPOSED recordings (reference §8). */
+/** Public id of the hidden participant used by COMPOSED recordings (docs/openvidu-api.md §8). */
 export const RECORDER_CONNECTION_ID = 'RECORDER';
 
 /** Identifies a connection; a Participant object is one. */

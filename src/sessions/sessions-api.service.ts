@@ -11,7 +11,7 @@ export class MethodNotAllowedError extends DomainError {
   readonly status = 405;
 }
 
-/** The community REST API (reference §2.2–2.8) over the session model: parsing, replies and statuses. */
+/** The community REST API (docs/openvidu-api.md §2.2–2.8) over the session model: parsing, replies and statuses. */
 @Injectable()
 export class SessionsApiService {
   constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}

@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } f
 import { SessionsApiService } from './sessions-api.service.js';
 
 /**
- * OpenVidu 2.11 community REST API (reference §2.2–2.8). Every POST answers 200 and every DELETE
- * 204: openvidu-node-client treats any other success status as a failure (clients.md §0.3).
+ * OpenVidu 2.11 community REST API (docs/openvidu-api.md §2.2–2.8). Every POST answers 200 and every DELETE
+ * 204: openvidu-node-client treats any other success status as a failure (docs/clients.md §0).
  */
 @Controller('api')
 export class SessionsController {

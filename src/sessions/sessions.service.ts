@@ -77,7 +77,7 @@ export class SessionsService implements OnModuleDestroy {
     return this.store(id, props);
   }
 
-  /** POST /api/tokens: a single-use token bound to the session (reference §2.3 token format). */
+  /** POST /api/tokens: a single-use token bound to the session (docs/openvidu-api.md §2.3 token format). */
   generateToken(sessionId: string, options: TokenOptions): Token {
     const session = this.sessions.get(sessionId);
     if (!session || session.state === 'closing' || session.state === 'closed') {
@@ -139,7 +139,7 @@ export class SessionsService implements OnModuleDestroy {
     if (!admin && (!entry || entry.consumedBy !== null)) throw new E.UnauthorizedError();
     let createdHere = false;
     if (!session) {
-      // A secret-bearing join may create the session on the fly, recording ALWAYS (reference §8).
+      // A secret-bearing join may create the session on the fly, recording ALWAYS (docs/openvidu-api.md §8).
       session = this.store(sessionId, { recordingMode: 'ALWAYS' });
       createdHere = true;
     }

@@ -11,7 +11,7 @@ import { SignallingRegistry } from './signalling.registry.js';
 type Params = Record<string, unknown>;
 
 /**
- * applyFilter / execFilterMethod / removeFilter and filter event listeners (reference §8), as
+ * applyFilter / execFilterMethod / removeFilter and filter event listeners (docs/openvidu-api.md §8), as
  * OpenVidu 2.11's KurentoSessionManager: a Kurento filter is inserted between the publisher's
  * endpoint and its subscribers (PublisherEndpoint#apply/revert), its events are relayed as
  * `filterEventDispatched` to the connections that listen, and every change is announced with

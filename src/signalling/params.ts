@@ -39,7 +39,7 @@ export interface Signal {
   type: string;
 }
 
-/** sendMessage's `message` is a JSON string `{to, data, type}` (reference §8); bad JSON → 600. */
+/** sendMessage's `message` is a JSON string `{to, data, type}` (docs/openvidu-api.md §8); bad JSON → 600. */
 export function parseSignal(raw: unknown): Signal {
   let m: unknown;
   try {

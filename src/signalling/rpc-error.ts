@@ -1,4 +1,4 @@
-/** OpenVidu's JSON-RPC error codes (openvidu-client `OpenViduException.Code`, reference §8). */
+/** OpenVidu's JSON-RPC error codes (openvidu-client `OpenViduException.Code`, docs/openvidu-api.md §8). */
 export const RpcCode = {
   GENERIC: 999,
   TRANSPORT_ERROR: 803,

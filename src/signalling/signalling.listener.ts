@@ -112,7 +112,7 @@ export class SignallingListener {
 
   /**
    * A restarted media server lost every object: streams end with `mediaServerDisconnect`, the
-   * participants stay, and a new pipeline is built so they can publish again (reference §7).
+   * participants stay, and a new pipeline is built so they can publish again (docs/openvidu-api.md §7).
    */
   @OnEvent(MEDIA_SERVER_RESTARTED)
   restarted(e: MediaServerEvent): void {

@@ -88,7 +88,7 @@ export class SignallingRegistry implements BeforeApplicationShutdown {
   }
 }
 
-/** The stream object of joinRoom and participantPublished (reference §8). */
+/** The stream object of joinRoom and participantPublished (docs/openvidu-api.md §8). */
 export function streamJson(s: Readonly<PublishedStream>): Record<string, unknown> {
   const m = s.mediaOptions;
   return {

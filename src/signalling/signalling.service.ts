@@ -16,7 +16,7 @@ import { bool, obj, parseSignal, str } from './params.js';
 type Params = Record<string, unknown>;
 type Result = Record<string, unknown>;
 
-/** openvidu-browser's RPC methods (reference §8) over the session model and the media servers. */
+/** openvidu-browser's RPC methods (docs/openvidu-api.md §8) over the session model and the media servers. */
 @Injectable()
 export class SignallingService {
   private readonly logger = new Logger('Signalling');

@@ -11,7 +11,7 @@ export function parseHeader(h: string): [string, string] {
 }
 
 /**
- * The 2.11 webhook (reference §5): every CDR event named in `openvidu.webhook.events` is POSTed to
+ * The 2.11 webhook (docs/openvidu-api.md §5): every CDR event named in `openvidu.webhook.events` is POSTed to
  * `openvidu.webhook.endpoint` with the configured headers. Unlike OpenVidu it never sends on the
  * caller's path: events go through WebhookSender's bounded queue with retries.
  */

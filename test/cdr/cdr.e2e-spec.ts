@@ -1,4 +1,4 @@
-// CDR (reference §6): the JSON lines written for sessions driven through the session model, the
+// CDR (docs/openvidu-api.md §6): the JSON lines written for sessions driven through the session model, the
 // daily file name, GET /cdr and GET /cdr/<file>.log, and the /pro/restart toggle.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { CAMERA, call, newToken, sessionWithToken, startTestServer, type TestSer
 type J = Record<string, unknown>;
 type Line = Record<string, J>;
 
-void describe('CDR file (reference §6)', () => {
+void describe('CDR file (docs/openvidu-api.md §6)', () => {
   let srv: TestServer;
   let dir: string;
   let writer: CdrFileWriter;

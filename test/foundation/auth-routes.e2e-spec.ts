@@ -1,4 +1,4 @@
-// Deny-by-default Basic auth over real HTTPS (reference §1, §2.0). The routes are read from the
+// Deny-by-default Basic auth over real HTTPS (docs/openvidu-api.md §1, §2.0). The routes are read from the
 // running app's router, so every route another module adds later is covered by these tests too.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,7 +52,7 @@ function listRoutes(app: INestApplication): RouteRef[] {
 
 /**
  * The only routes reachable without credentials: the public URL (§1, permitAll), the Kubernetes
- * probes, and the certificate-acceptance page that clients.md lists as public.
+ * probes, and the certificate-acceptance page that docs/clients.md lists as public.
  */
 function isPublic(r: { method: string; template: string }): boolean {
   if (r.method !== 'GET' && r.method !== 'HEAD') return false;
@@ -77,7 +77,7 @@ function assertUnauthorized(res: Reply, path: string, what: string): void {
   assert.ok(!res.text.includes(SECRET), `${what}: the secret leaked into the body`);
 }
 
-void describe('Basic auth on every route (reference §1)', () => {
+void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
   let emu: Emulator;
   let app: INestApplication;
   let url: string;
@@ -197,7 +197,7 @@ void describe('Basic auth on every route (reference §1)', () => {
     );
   });
 
-  void it('answers CORS preflights without credentials and lets any origin read replies (reference §1)', async () => {
+  void it('answers CORS preflights without credentials and lets any origin read replies (docs/openvidu-api.md §1)', async () => {
     const origin = { origin: 'https://app.example' };
     for (const [path, method] of [
       ['/pro/config', 'GET'],

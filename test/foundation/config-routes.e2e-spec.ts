@@ -91,7 +91,7 @@ class SlowApplier {
   }
 }
 
-void describe('GET /config, GET /pro/config and health (reference §2.15, §3.1)', () => {
+void describe('GET /config, GET /pro/config and health (docs/openvidu-api.md §2.15, §3.1)', () => {
   let emu: Emulator;
   let app: INestApplication;
   let url: string;

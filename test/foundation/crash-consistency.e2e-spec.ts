@@ -1,4 +1,4 @@
-// Crash consistency of the persisted config (reference §3.2, issue: "temp file, fsync, rename"):
+// Crash consistency of the persisted config (docs/openvidu-api.md §3.2, issue: "temp file, fsync, rename"):
 // whenever a process dies while persisting, the file holds the old or the new text, never a mix.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Persistence of /pro/restart (reference §3.2) with the BUILT server: values survive a process restart
+// Persistence of /pro/restart (docs/openvidu-api.md §3.2) with the BUILT server: values survive a process restart
 // with the same environment, and a file that cannot be written leaves the values in memory with a
 // message that says so.
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +19,7 @@ import {
 
 const FILE_TEXT = '# Pro settings, managed by ops\nmy.own.key = stays\nopenvidu.cdr=false\n';
 
-void describe('persistence of POST /pro/restart in the built server (reference §3.2)', () => {
+void describe('persistence of POST /pro/restart in the built server (docs/openvidu-api.md §3.2)', () => {
   let emu: Emulator;
   const tmp = tempDir('persist');
   const running: SpawnedServer[] = [];

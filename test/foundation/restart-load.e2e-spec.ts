@@ -1,4 +1,4 @@
-// In-place restart under load (reference §3.2; issue: "no process exit, the HTTP listener and every open
+// In-place restart under load (docs/openvidu-api.md §3.2; issue: "no process exit, the HTTP listener and every open
 // connection stay up, requests in flight finish"). The built server runs in its own process; 50
 // keep-alive clients hammer GET /pro/config while a restart changes the secret.
 import { after, before, describe, it } from 'node:test';

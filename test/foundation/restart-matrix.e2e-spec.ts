@@ -1,4 +1,4 @@
-// POST /pro/restart (reference §3.2) over real HTTPS: every restartable key valid and invalid, keys that
+// POST /pro/restart (docs/openvidu-api.md §3.2) over real HTTPS: every restartable key valid and invalid, keys that
 // cannot be restarted, wrong types, webhook rules, bad bodies. A rejected body changes nothing: neither
 // GET /pro/config nor a single byte (or the inode) of the externalized config file.
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -107,7 +107,7 @@ const CASES: Case[] = [
   { key: 'openvidu.secret', valid: 'matrix-secret-2', invalid: ['', 42, null, ['s']] },
 ];
 
-void describe('POST /pro/restart matrix (reference §3.2)', () => {
+void describe('POST /pro/restart matrix (docs/openvidu-api.md §3.2)', () => {
   let emu: Emulator;
   let app: INestApplication;
   let url: string;

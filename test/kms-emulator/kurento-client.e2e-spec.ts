@@ -1,4 +1,4 @@
-// Conformance: the real kurento-client (7.2.0) driven against the emulator, asserting what kurento-protocol.md
+// Conformance: the real kurento-client (7.2.0) driven against the emulator, asserting what docs/kurento-protocol.md
 // says a client observes. Calls use the callback style, the only one that surfaces server errors.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// kurento-client seen through callback-style helpers: the only style that surfaces server errors (notes §5.1).
+// kurento-client seen through callback-style helpers: the only style that surfaces server errors (docs/kurento-protocol.md §5.1).
 import assert from 'node:assert/strict';
 import kurentoModule from 'kurento-client';
 import { sleep } from './raw-client.js';

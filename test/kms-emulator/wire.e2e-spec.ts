@@ -1,4 +1,4 @@
-// What the emulator puts on the wire, checked with a bare `ws` client against kurento-protocol.md §2.
+// What the emulator puts on the wire, checked with a bare `ws` client against docs/kurento-protocol.md §2.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';

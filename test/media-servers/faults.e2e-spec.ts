@@ -1,4 +1,4 @@
-// Emulator faults against the real app: reference §3.3 (MediaServer JSON: connected, connectionTime,
+// Emulator faults against the real app: docs/openvidu-api.md §3.3 (MediaServer JSON: connected, connectionTime,
 // disconnectionTime only while disconnected) and the pool's liveness events.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

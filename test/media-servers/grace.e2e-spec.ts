@@ -1,5 +1,5 @@
 // kms.disconnect.grace: sessions on a media server that stays away are closed with
-// mediaServerDisconnect (reference §3.3 force semantics, §7); a blip or a restart closes nothing.
+// mediaServerDisconnect (docs/openvidu-api.md §3.3 force semantics, §7); a blip or a restart closes nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MEDIA_SERVER_RESTARTED } from '../../src/media-servers/media-server.events.js';

@@ -1,4 +1,4 @@
-// The four load strategies (reference §3.4, §7 placement) against 4 emulators: the documented figure
+// The four load strategies (docs/openvidu-api.md §3.4, §7 placement) against 4 emulators: the documented figure
 // under synthetic load, shown by GET ?load=true, and burst placement of 1,000 sessions within 1.1.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

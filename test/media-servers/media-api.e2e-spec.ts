@@ -1,5 +1,5 @@
 // The media API signalling uses (MediaServersService.media(id)) against the emulator: real
-// kurento-client underneath, typed errors, no unhandled rejection and no crash (protocol notes §5).
+// kurento-client underneath, typed errors, no unhandled rejection and no crash (docs/kurento-protocol.md §5).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IceCandidate } from '../../src/media-servers/media-api.js';

@@ -1,4 +1,4 @@
-// /pro/media-servers over the real app, reference §3.3: list and get with load / sessions /
+// /pro/media-servers over the real app, docs/openvidu-api.md §3.3: list and get with load / sessions /
 // extraInfo, the register / deregister matrix (force included), 501 with cluster off, 401, 404.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 // openvidu-node-client 2.11.0 (what application backends use) against the running server over HTTPS
-// with its self-signed certificate: every call it makes on the community REST API (clients.md §1).
+// with its self-signed certificate: every call it makes on the community REST API (docs/clients.md §1).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenVidu, OpenViduRole, type Session } from 'openvidu-node-client';
@@ -8,7 +8,7 @@ import { CAMERA, SECRET, call, startTestServer, type TestServer } from './helper
 // The client always speaks https and cannot be given a CA: accept the self-signed certificate here only.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-void describe('openvidu-node-client 2.11.0 (reference §2.2–2.8, clients.md §1)', () => {
+void describe('openvidu-node-client 2.11.0 (docs/openvidu-api.md §2.2–2.8, docs/clients.md §1)', () => {
   let srv: TestServer;
   let ov: OpenVidu;
   const quiet = { log: console.log, warn: console.warn };

@@ -40,7 +40,7 @@ const STATS_KEYS = [
   'events',
 ];
 
-void describe('REST reply shapes (reference §2.1–2.8)', () => {
+void describe('REST reply shapes (docs/openvidu-api.md §2.1–2.8)', () => {
   let srv: TestServer;
   before(async () => {
     srv = await startTestServer();

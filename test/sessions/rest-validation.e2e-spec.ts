@@ -6,7 +6,7 @@ import { call, startTestServer, type TestServer } from './helpers.js';
 
 const ERROR_KEYS = ['timestamp', 'status', 'error', 'message', 'path'];
 
-void describe('REST validation (reference §2.2, §2.3)', () => {
+void describe('REST validation (docs/openvidu-api.md §2.2, §2.3)', () => {
   let srv: TestServer;
   let sessionId: string;
 

@@ -19,7 +19,7 @@ import {
 
 type Seen = { name: string; payload: Record<string, unknown> };
 
-void describe('session model (reference §2.6–2.8, §6, §7 placement, §8 join rules)', () => {
+void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placement, §8 join rules)', () => {
   let srv: TestServer;
   let pool: MediaServersService;
   let seen: Seen[] = [];

@@ -1,4 +1,4 @@
-// Who may join and how (reference §8 joinRoom): single-use tokens bound to their session, the admin
+// Who may join and how (docs/openvidu-api.md §8 joinRoom): single-use tokens bound to their session, the admin
 // join with the secret, the hidden RECORDER participant, calls before joining, and error 204 when
 // no media server can host the session (§7).
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Stream filters on the media server (reference §8 applyFilter/execFilterMethod/removeFilter,
+// Stream filters on the media server (docs/openvidu-api.md §8 applyFilter/execFilterMethod/removeFilter,
 // add/removeFilterEventListener, notifications streamPropertyChanged and filterEventDispatched),
 // as OpenVidu 2.11's KurentoSessionManager: the filter element sits between the publisher's
 // endpoint and every subscriber, its events reach the connections that listen, and nothing of

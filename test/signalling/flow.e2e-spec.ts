@@ -1,4 +1,4 @@
-// Three participants over raw JSON-RPC (reference §8): join, publish, subscribe, ICE both ways,
+// Three participants over raw JSON-RPC (docs/openvidu-api.md §8): join, publish, subscribe, ICE both ways,
 // signals, stream properties, unpublish and leave; after every step the notifications, the
 // session JSON (§2.4) and the media-server view (§3.3) must tell the same story.
 import assert from 'node:assert/strict';

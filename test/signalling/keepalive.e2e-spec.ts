@@ -1,4 +1,4 @@
-// Keepalive and reconnection (reference §8): a client that stops pinging is removed after three
+// Keepalive and reconnection (docs/openvidu-api.md §8): a client that stops pinging is removed after three
 // missed intervals with networkDisconnect; one whose socket drops may `connect {sessionId}` on a
 // new socket within ws.sessionReconnectionTime (1 s here) and keeps its place; after it, it is gone.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Sessions live on media servers (reference §7, §3.3): placement across three emulators follows the
+// Sessions live on media servers (docs/openvidu-api.md §7, §3.3): placement across three emulators follows the
 // `sessions` strategy; a restarted server drops its streams with mediaServerDisconnect but keeps the
 // participants, who can publish again on a new pipeline; a server that stays down past the grace
 // has its sessions closed with everyone told; nothing is left on any emulator at the end.

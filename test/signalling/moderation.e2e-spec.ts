@@ -1,4 +1,4 @@
-// Moderation reaches live participants (reference §8 forceDisconnect/forceUnpublish, §2.6–2.8):
+// Moderation reaches live participants (docs/openvidu-api.md §8 forceDisconnect/forceUnpublish, §2.6–2.8):
 // only a MODERATOR may force over RPC (401 otherwise); the REST routes act the same way; the
 // evicted socket is told and closed, the others get participantLeft/participantEvicted, and the
 // media of what was removed is released on the media server.

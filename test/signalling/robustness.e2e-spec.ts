@@ -1,4 +1,4 @@
-// Hostile or unlucky clients (reference §8 framing): malformed frames get JSON-RPC errors and the
+// Hostile or unlucky clients (docs/openvidu-api.md §8 framing): malformed frames get JSON-RPC errors and the
 // socket keeps working; bad params get OpenVidu's codes; an absurd ping interval does not drop a
 // healthy client; a socket that drops in the middle of joinRoom leaves no ghost participant.
 import assert from 'node:assert/strict';

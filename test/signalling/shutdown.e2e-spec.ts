@@ -1,4 +1,4 @@
-// Shutting down with clients still connected (reference §6 `openviduServerStopped`): app.close()
+// Shutting down with clients still connected (docs/openvidu-api.md §6 `openviduServerStopped`): app.close()
 // resolves, every session ends with that reason, every socket is closed, and no timer or socket
 // is left behind (a leaked handle would keep this file from finishing).
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// What signalling does shows in the webhook (reference §5, §6 reasons): participant and webrtc
+// What signalling does shows in the webhook (docs/openvidu-api.md §5, §6 reasons): participant and webrtc
 // events for join → publish → subscribe → leave, mediaServerDisconnect after a restart,
 // networkDisconnect for a lost client, and never anything about the RECORDER.
 import assert from 'node:assert/strict';

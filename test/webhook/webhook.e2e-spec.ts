@@ -1,4 +1,4 @@
-// Webhook (reference §5) against a receiver started here on 127.0.0.1: every 2.11 event with its
+// Webhook (docs/openvidu-api.md §5) against a receiver started here on 127.0.0.1: every 2.11 event with its
 // payload and the configured headers, the events filter, retries while the receiver is down,
 // no effect of a slow receiver on the REST API, and /pro/restart without losing queued events.
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -19,7 +19,7 @@ import { Receiver } from './receiver.js';
 
 const HEADERS = ['Authorization: Basic YWJjZDphYmNk', 'X-Custom-Header: some value: with colon'];
 
-void describe('webhook (reference §5)', () => {
+void describe('webhook (docs/openvidu-api.md §5)', () => {
   let rx: Receiver;
   let srv: TestServer;
   let logs: CapturingLogger;

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 
-/** A JSON-RPC error answered by the media server (code as in protocol notes §2.12). */
+/** A JSON-RPC error answered by the media server (code as in docs/kurento-protocol.md §2.12). */
 export class JsonRpcError extends Error {
   constructor(
     message: string,

@@ -55,7 +55,7 @@ interface RawServerInfo {
 
 /**
  * Samples a media server on a socket of its own: `getUsedCpu(window)` makes KMS sleep inside the
- * request and hold that socket (notes §2.1, §9.5), so neither the probe nor signalling may share it.
+ * request and hold that socket (docs/kurento-protocol.md §2.1, §9.5), so neither the probe nor signalling may share it.
  * One sample at a time; the next starts `samplingInterval` ms after the previous one ended.
  */
 export class KmsMonitor {

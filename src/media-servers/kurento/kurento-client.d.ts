@@ -1,7 +1,7 @@
 /**
  * The part of kurento-client 7.2 (CommonJS, ships no types) this project uses: `kurento/` here and
  * the emulator's conformance suite. Only callback forms are declared on purpose: the promise forms
- * swallow server errors (protocol notes §5.1). One declaration per module name: TypeScript keeps a
+ * swallow server errors (docs/kurento-protocol.md §5.1). One declaration per module name: TypeScript keeps a
  * single `export =`, so a second `declare module 'kurento-client'` elsewhere would be ignored.
  */
 declare module 'kurento-client' {
@@ -61,7 +61,7 @@ declare module 'kurento-client' {
       getPipelines(callback: Callback<MediaObject[]>): unknown;
     }
 
-    /** reconnect-core's emitter, reachable as the non-enumerable `client._re` (notes §4). */
+    /** reconnect-core's emitter, reachable as the non-enumerable `client._re` (docs/kurento-protocol.md §4). */
     interface Reconnector extends EventEmitter {
       connected: boolean;
       reconnect: boolean;

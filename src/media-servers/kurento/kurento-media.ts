@@ -17,8 +17,8 @@ type Raw = kurento.MediaObject;
 
 /**
  * The one kurento-client of a media server, used for signalling's media objects only. It is
- * created on first use, reconnects by itself (notes §4), and every call
- * goes through `call()`: callback style (promise style swallows errors, notes §5.1) with our own
+ * created on first use, reconnects by itself (docs/kurento-protocol.md §4), and every call
+ * goes through `call()`: callback style (promise style swallows errors, docs/kurento-protocol.md §5.1) with our own
  * timeout, and a check that the probe says the server is up so nothing waits on a dead server.
  */
 export class KurentoMedia implements MediaApi {
@@ -98,7 +98,7 @@ export class KurentoMedia implements MediaApi {
 
   /**
    * Runs one kurento-client call in callback style with our timeout. The result comes boxed: media
-   * objects are thenables, and a promise resolved with one adopts a read-only copy (notes §5.2).
+   * objects are thenables, and a promise resolved with one adopts a read-only copy (docs/kurento-protocol.md §5.2).
    * `onLate` receives a result that arrives after the timeout (a pipeline created too late) to release it.
    */
   boxed<T>(
@@ -161,7 +161,7 @@ export class KurentoMedia implements MediaApi {
 
   /**
    * A failed `subscribe` makes kurento-client `emit('error')` on the object, and objects refuse
-   * `on('error')`, so the throw would crash the process (notes §5.3). Route it to our log instead.
+   * `on('error')`, so the throw would crash the process (docs/kurento-protocol.md §5.3). Route it to our log instead.
    */
   guard<T extends Raw>(raw: T): T {
     const emit = raw.emit.bind(raw);

@@ -1,6 +1,6 @@
 import { JsonRpcError, JsonRpcSocket } from './json-rpc-socket.js';
 
-/** KMS answers `connect {sessionId}` with this when it does not know the session (notes §2.10). */
+/** KMS answers `connect {sessionId}` with this when it does not know the session (docs/kurento-protocol.md §2.10). */
 const INVALID_SESSION = 40007;
 
 export interface ProbeTiming {
@@ -26,7 +26,7 @@ interface ConnectResult {
 
 /**
  * Our own liveness check on a dedicated socket, because kurento-client never notices a hung
- * server and reports drops on no public event (notes §4, §9). Every `interval` it sends a JSON-RPC
+ * server and reports drops on no public event (docs/kurento-protocol.md §4, §9). Every `interval` it sends a JSON-RPC
  * `ping` and a WebSocket ping frame, each with a `timeout`; a miss, a close or an error means down.
  * It binds the socket to a KMS session with `connect`, so after a reconnection `connect {sessionId}`
  * (40007 = unknown session) and the `serverId` tell a restarted server from a network blip.
@@ -40,7 +40,7 @@ interface Bound {
 
 /**
  * Our own liveness check on a dedicated socket, because kurento-client never notices a hung
- * server and reports drops on no public event (notes §4, §9). Every `interval` it sends a JSON-RPC
+ * server and reports drops on no public event (docs/kurento-protocol.md §4, §9). Every `interval` it sends a JSON-RPC
  * `ping` and a WebSocket ping frame, each with a `timeout`; a miss, a close or an error means down.
  * It binds the socket to a KMS session, so after a reconnection `connect {sessionId}` (40007 =
  * unknown session) and the `serverId` tell a restarted server from a network blip.
