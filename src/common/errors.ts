@@ -1,7 +1,7 @@
 /**
  * Domain errors carry the HTTP status OpenVidu answers with. The exception filter is the only place
  * that turns them into responses: with the §2.0 JSON error body, or with the empty body OpenVidu
- * sends for many 404/409/501 replies.
+ * sends for many 404/409 replies.
  */
 export abstract class DomainError extends Error {
   abstract readonly status: number;
@@ -56,9 +56,9 @@ export class UnprocessableError extends DomainError {
   readonly status = 422;
 }
 
+/** OpenVidu sends 501 with no body; we say why (e.g. which property turns the feature on). */
 export class NotImplementedError extends DomainError {
   readonly status = 501;
-  override readonly emptyBody = true;
 }
 
 export class ServiceUnavailableError extends DomainError {

@@ -1,17 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ConfigService } from '../config/config.service.js';
+import { LifecycleService } from './lifecycle.service.js';
 
-/** Ready means the configuration is loaded and no /pro/restart is being applied. */
+/**
+ * Ready means this process can serve: booted, not applying a /pro/restart, not draining for a
+ * shutdown. Media servers are deliberately not part of it: with none connected the operator still
+ * needs this replica behind its Service to register one (`POST /pro/media-servers`).
+ */
 @Injectable()
 export class ConfigHealthIndicator {
   constructor(
     @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
     @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(LifecycleService) private readonly lifecycle: LifecycleService,
   ) {}
 
   check() {
-    const indicator = this.health.check('config');
-    return this.config.restarting ? indicator.down({ restarting: true }) : indicator.up();
+    const indicator = this.health.check('server');
+    const phase = this.lifecycle.phase;
+    const restarting = this.config.restarting;
+    return phase === 'serving' && !restarting ? indicator.up({ phase }) : indicator.down({ phase, restarting });
   }
 }

@@ -4,13 +4,17 @@ import { Public } from '../auth/public.decorator.js';
 import { MediaServersHealthIndicator } from '../media-servers/media-servers.health.js';
 import { ConfigHealthIndicator } from './config.health.js';
 
-/** Kubernetes probes: liveness says the process answers, readiness that it can take traffic. */
+/**
+ * Kubernetes probes: liveness says the process answers; readiness that this process can take
+ * traffic (media-server state is shown in its details but never fails it); `/health/media` is down
+ * while no media server is connected, for operators who want to gate on that.
+ */
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
-    @Inject(ConfigHealthIndicator) private readonly configHealth: ConfigHealthIndicator,
+    @Inject(ConfigHealthIndicator) private readonly server: ConfigHealthIndicator,
     @Inject(MediaServersHealthIndicator) private readonly mediaServers: MediaServersHealthIndicator,
   ) {}
 
@@ -23,6 +27,12 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.configHealth.check(), () => this.mediaServers.check()]);
+    return this.health.check([() => this.server.check(), () => this.mediaServers.details()]);
+  }
+
+  @Get('media')
+  @HealthCheck()
+  media() {
+    return this.health.check([() => this.mediaServers.check()]);
   }
 }

@@ -4,10 +4,12 @@ import { MediaServersHealthIndicator } from '../media-servers/media-servers.heal
 import { MediaServersModule } from '../media-servers/media-servers.module.js';
 import { ConfigHealthIndicator } from './config.health.js';
 import { HealthController } from './health.controller.js';
+import { LifecycleService } from './lifecycle.service.js';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), MediaServersModule],
   controllers: [HealthController],
-  providers: [ConfigHealthIndicator, MediaServersHealthIndicator],
+  providers: [ConfigHealthIndicator, MediaServersHealthIndicator, LifecycleService],
+  exports: [LifecycleService],
 })
 export class HealthModule {}

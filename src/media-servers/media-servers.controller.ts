@@ -1,7 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { MediaServersService } from './media-servers.service.js';
 
-/** /pro/media-servers, docs/openvidu-api.md §3.3; every route answers 501 while `openvidu.pro.cluster` is false. */
+/**
+ * /pro/media-servers, docs/openvidu-api.md §3.3; every route answers 501 (with a JSON message saying
+ * why) while `openvidu.pro.cluster` is false.
+ */
 @Controller('pro/media-servers')
 export class MediaServersController {
   constructor(@Inject(MediaServersService) private readonly service: MediaServersService) {}

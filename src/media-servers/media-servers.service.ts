@@ -159,7 +159,11 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private assertCluster(): void {
-    if (!this.config.get('openvidu.pro.cluster')) throw new NotImplementedError('openvidu.pro.cluster is false');
+    if (!this.config.get('openvidu.pro.cluster')) {
+      throw new NotImplementedError(
+        'Cluster mode is off: /pro/media-servers needs openvidu.pro.cluster=true (environment OPENVIDU_PRO_CLUSTER=true)',
+      );
+    }
   }
 
   private add(uri: string, pending = false): MediaServer {

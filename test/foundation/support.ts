@@ -170,11 +170,12 @@ export async function killServer(s: SpawnedServer, signal: NodeJS.Signals = 'SIG
   await s.exit;
 }
 
-/** Readiness follows the media-server connection, which may complete just after the listener opens. */
+/** Ready and with a media server connected, which may complete just after the listener opens. */
 export async function waitReady(url: string): Promise<void> {
   for (let i = 0; ; i++) {
-    if ((await call(url, 'GET', '/health/ready')).status === 200) return;
-    if (i >= 150) throw new Error('/health/ready did not become 200');
+    const [ready, media] = await Promise.all([call(url, 'GET', '/health/ready'), call(url, 'GET', '/health/media')]);
+    if (ready.status === 200 && media.status === 200) return;
+    if (i >= 150) throw new Error('/health/ready or /health/media did not become 200');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

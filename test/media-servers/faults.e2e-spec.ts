@@ -165,17 +165,25 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
     await untouched(c, before, t0);
   });
 
-  void it('/health/ready is up while one server is connected and down when none is', async () => {
-    assert.equal((await call(t.url, 'GET', '/health/ready', undefined, null)).status, 200);
+  void it('/health/media is up while one server is connected and down when none is; /health/ready stays up', async () => {
+    assert.equal((await call(t.url, 'GET', '/health/media', undefined, null)).status, 200);
     await Promise.all(emus.map((e) => e.down()));
     await until('none connected', () => t.pool.connectedCount() === 0);
     assert.throws(() => t.pool.place('ses_nowhere'), NoMediaServerAvailableError);
-    const r = await call(t.url, 'GET', '/health/ready', undefined, null);
+    const r = await call(t.url, 'GET', '/health/media', undefined, null);
     assert.equal(r.status, 503);
     assert.equal(r.json<{ details: { mediaServers: { status: string } } }>().details.mediaServers.status, 'down');
+    // The replica must stay behind its Service, or nobody could POST a media server back to it.
+    const ready = await call(t.url, 'GET', '/health/ready', undefined, null);
+    assert.equal(ready.status, 200, ready.text);
+    assert.deepEqual(ready.json<{ details: { mediaServers: unknown } }>().details.mediaServers, {
+      status: 'up',
+      connected: 0,
+      registered: 3,
+    });
     await emus[1].up();
     await until('B back', () => t.pool.connectedCount() === 1);
-    assert.equal((await call(t.url, 'GET', '/health/ready', undefined, null)).status, 200);
+    assert.equal((await call(t.url, 'GET', '/health/media', undefined, null)).status, 200);
     await Promise.all([emus[0].up(), emus[2].up()]);
     await until('all back', () => t.pool.connectedCount() === 3);
   });

@@ -208,7 +208,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=false', () => {
     await emu?.close();
   });
 
-  void it('every route answers 501 with an empty body, while the pool still serves placements', async () => {
+  void it('every route answers 501 with a JSON message naming the switch, while the pool still serves placements', async () => {
     const id = t.pool.list()[0].id;
     for (const [method, path, body] of [
       ['GET', '/pro/media-servers', undefined],
@@ -220,7 +220,13 @@ void describe('/pro/media-servers with openvidu.pro.cluster=false', () => {
     ] as const) {
       const r = await call(t.url, method, path, body);
       assert.equal(r.status, 501, `${method} ${path}`);
-      assert.equal(r.text, '');
+      // OpenVidu answers an empty 501; an operator trying the README needs to know what to turn on.
+      const json = r.json<Record<string, unknown>>();
+      assert.deepEqual(Object.keys(json), ['timestamp', 'status', 'error', 'message', 'path']);
+      assert.equal(json.status, 501);
+      assert.equal(json.error, 'Not Implemented');
+      assert.equal(json.path, path.split('?')[0]);
+      assert.match(String(json.message), /openvidu\.pro\.cluster=true.*OPENVIDU_PRO_CLUSTER=true/);
     }
     await until('connected', () => t.pool.connectedCount() === 1);
     const p = t.pool.place('ses_ce');
