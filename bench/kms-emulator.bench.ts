@@ -2,10 +2,12 @@
 // release cycles, against a baseline measured in the same run: a bare `ws` server that only parses and
 // stringifies JSON. Each server runs alone in a worker thread (one core); the clients share the main thread.
 // Run: node dist/bench/kms-emulator.bench.js [clients] [seconds]
+// Size: BENCH_EMULATOR_CLIENTS (default 32), BENCH_EMULATOR_SECONDS (default 4; 2 with BENCH_QUICK=1).
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startKmsEmulator } from '../src/kms-emulator/index.js';
 import { BROWSER_OFFER as OFFER } from '../test/kms-emulator/fixtures.js';
+import { report, size } from './report.js';
 
 type Kind = 'emulator' | 'echo';
 
@@ -129,8 +131,8 @@ async function phase(kind: Kind, clients: number, seconds: number): Promise<Phas
 }
 
 async function main(): Promise<void> {
-  const clients = Number(process.argv[2] ?? 32);
-  const seconds = Number(process.argv[3] ?? 4);
+  const clients = process.argv[2] ? Number(process.argv[2]) : size('EMULATOR_CLIENTS', 32, 32);
+  const seconds = process.argv[3] ? Number(process.argv[3]) : size('EMULATOR_SECONDS', 4, 2);
   const baseline = await phase('echo', clients, seconds);
   const emulator = await phase('emulator', clients, seconds);
   const rps = (r: PhaseResult): number => r.requests / r.seconds;
@@ -146,6 +148,14 @@ async function main(): Promise<void> {
       `server on one thread) = ${(ratio * 100).toFixed(0)}% of a bare ws JSON echo (${rps(baseline).toFixed(0)} req/s); ` +
       `target >= 5000 req/s: ${rps(emulator) >= 5000 ? 'MET' : 'NOT MET'}`,
   );
+  report('kms-emulator', {
+    figure: `emulator throughput, create+create+processOffer+release cycles, ${clients} clients, one thread`,
+    value: `${rps(emulator).toFixed(0)} req/s (p50 ${emulator.p50.toFixed(2)} ms, p99 ${emulator.p99.toFixed(2)} ms)`,
+    baseline: `bare ws JSON echo: ${rps(baseline).toFixed(0)} req/s`,
+    ratio,
+    target: '≥ 5000 req/s',
+    met: rps(emulator) >= 5000,
+  });
 }
 
 if (isMainThread) {

@@ -4,6 +4,7 @@
 //  2. burst placement: 1,000 sessions at once over 4 servers, max/min load per strategy;
 //  3. GET /pro/media-servers?load=true latency with 10 servers and 1,000 hosted sessions, against
 //     GET /health/live in the same run (ratio). Stops by itself in well under 60 s.
+// Size: BENCH_MEDIA_SERVERS_TRIALS fault trials (default 20; 8 with BENCH_QUICK=1).
 import 'reflect-metadata';
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ import {
 import { MediaServersService } from '../src/media-servers/media-servers.service.js';
 import type { HostedSession } from '../src/media-servers/placement.js';
 import { startServer } from '../src/server/bootstrap.js';
+import { report, size } from './report.js';
 
 interface Result {
   requests: { average: number };
@@ -35,7 +37,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const SECRET = 'BENCH_SECRET';
 const AUTH = `Basic ${Buffer.from(`OPENVIDUAPP:${SECRET}`).toString('base64')}`;
-const TRIALS = 20;
+const TRIALS = size('MEDIA_SERVERS_TRIALS', 20, 8);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Booted {
@@ -91,10 +93,25 @@ function timeTo(b: Booted, event: string, uri: string, fault: () => unknown): Pr
   });
 }
 
-function stats(xs: number[]): string {
+function medianMax(xs: number[]): { median: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return `median ${median.toFixed(0)} ms, max ${s[s.length - 1].toFixed(0)} ms (n=${s.length})`;
+  return { median, max: s[s.length - 1] };
+}
+
+function stats(xs: number[]): string {
+  const { median, max } = medianMax(xs);
+  return `median ${median.toFixed(0)} ms, max ${max.toFixed(0)} ms (n=${xs.length})`;
+}
+
+function reportFault(figure: string, xs: number[]): void {
+  const { median, max } = medianMax(xs);
+  report('media-servers', {
+    figure,
+    value: `median ${median.toFixed(0)} ms, max ${max.toFixed(0)} ms (n=${xs.length})`,
+    target: '≤ 1000 ms',
+    met: max <= 1000,
+  });
 }
 
 async function detection(b: Booted, emu: KmsEmulator): Promise<void> {
@@ -118,6 +135,10 @@ async function detection(b: Booted, emu: KmsEmulator): Promise<void> {
   console.log(`hang detected:           ${stats(hang)}   (goal ≤ 1000 ms)`);
   console.log(`reconnected after down:  ${stats(downBack)}   (goal ≤ 1000 ms)`);
   console.log(`reconnected after hang:  ${stats(hangBack)}   (goal ≤ 1000 ms)`);
+  reportFault('down media server detected (default liveness 200 ms / 600 ms)', down);
+  reportFault('hung media server detected', hang);
+  reportFault('reconnected after down', downBack);
+  reportFault('reconnected after hang', hangBack);
 }
 
 async function burst(emus: KmsEmulator[]): Promise<void> {
@@ -133,6 +154,10 @@ async function burst(emus: KmsEmulator[]): Promise<void> {
       const us = ((performance.now() - t0) * 1000) / placements.length;
       const loads = b.pool.list().map((s) => s.load);
       const counts = b.pool.list().map((s) => placements.filter((p) => p.mediaServerId === s.id).length);
+      report('media-servers', {
+        figure: `burst placement, 1,000 sessions over 4 servers, strategy ${strategy}`,
+        value: `max/min sessions ${(Math.max(...counts) / Math.min(...counts)).toFixed(3)} (${counts.join('/')}), place() ${us.toFixed(1)} µs`,
+      });
       console.log(
         `burst ${strategy.padEnd(12)} loads ${loads.map((l) => l.toFixed(1)).join('/')}  max/min ${(
           Math.max(...loads) / Math.min(...loads)
@@ -188,6 +213,14 @@ async function routeLatency(b: Booted): Promise<void> {
       `throughput ${(avg(load, (r) => r.requests.average) / avg(live, (r) => r.requests.average)).toFixed(2)}  ` +
       `(10 servers, 1,000 hosted sessions)`,
   );
+  const ms = (rs: Result[]) =>
+    `p50 ${avg(rs, (r) => r.latency.p50).toFixed(2)} ms, p99 ${avg(rs, (r) => r.latency.p99).toFixed(2)} ms`;
+  report('media-servers', {
+    figure: 'GET /pro/media-servers?load=true, 10 servers, 1,000 hosted sessions',
+    value: `${ms(load)}, ${avg(load, (r) => r.requests.average).toFixed(0)} req/s`,
+    baseline: `GET /health/live: ${ms(live)}, ${avg(live, (r) => r.requests.average).toFixed(0)} req/s`,
+    ratio: avg(load, (r) => r.requests.average) / avg(live, (r) => r.requests.average),
+  });
 }
 
 async function main(): Promise<void> {

@@ -2,12 +2,14 @@
 // on the same keep-alive connection, plus the restart-under-load numbers (50 clients, restart changes the
 // secret). The built server runs in its own process with a real config file and a KMS emulator.
 // Run: npm run bench -- restart   (or: node dist/bench/restart.bench.js [trials])
+// Size: BENCH_RESTART_TRIALS (default 200; 50 with BENCH_QUICK=1), or the first argument.
 import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { basic, call, killServer, spawnServer, startEmulator, tempDir } from '../test/foundation/support.js';
+import { report, size } from './report.js';
 
-const TRIALS = Number(process.argv[2] ?? 200);
+const TRIALS = process.argv[2] ? Number(process.argv[2]) : size('RESTART_TRIALS', 200, 50);
 const CLIENTS = 50;
 const LOAD_MS = 3000;
 
@@ -61,6 +63,12 @@ async function main(): Promise<void> {
     console.log(
       `ratio restart/baseline        p50 ${(restart.p50 / get.p50).toFixed(1)}x  p99 ${(restart.p99 / get.p99).toFixed(1)}x`,
     );
+    report('restart', {
+      figure: `POST /pro/restart (persisted), ${TRIALS} trials`,
+      value: `p50 ${fmt(restart.p50)}, p99 ${fmt(restart.p99)}`,
+      baseline: `GET /pro/config: p50 ${fmt(get.p50)}, p99 ${fmt(get.p99)}`,
+      ratio: restart.p50 / get.p50,
+    });
 
     // Restart under load: 50 keep-alive clients on GET /pro/config, a restart that changes the secret at 1 s.
     const agents = Array.from({ length: CLIENTS }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
@@ -97,6 +105,12 @@ async function main(): Promise<void> {
         `(${(counts.ok / elapsed).toFixed(0)}/s), ${counts.failed} failed, ${counts.expected401} expected 401s ` +
         `(old secret in flight), restart ${switched ? 'applied' : `FAILED ${res.status}`} in ${fmt(restartUnderLoad)}`,
     );
+    report('restart', {
+      figure: `restart changing the secret under load (${CLIENTS} keep-alive clients)`,
+      value: `${counts.ok} served (${(counts.ok / elapsed).toFixed(0)}/s), ${counts.failed} failed, restart in ${fmt(restartUnderLoad)}`,
+      target: 'no request fails; restart applied',
+      met: switched && counts.failed === 0,
+    });
     if (!switched || counts.failed) process.exitCode = 1;
   } finally {
     await killServer(server, 'SIGTERM');
