@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { MEDIA_SERVER_STATUS_CHANGED, type MediaServerStatusEvent } from '../media-servers/media-server.events.js';
 import type { MediaOptions } from '../sessions/session.types.js';
 import { finalReason } from '../sessions/session.types.js';
 import { SessionEvents } from '../sessions/session-events.js';
@@ -56,6 +57,19 @@ export class CdrService {
   }
 
   /** Logged when the first participant joins, with the session's creation time (docs/openvidu-api.md §5). */
+  /** Later OpenVidu Pro's `mediaNodeStatusChanged`, for the drain of a media server. */
+  @OnEvent(MEDIA_SERVER_STATUS_CHANGED)
+  onMediaServerStatus(e: MediaServerStatusEvent): void {
+    this.record('mediaNodeStatusChanged', {
+      timestamp: e.at,
+      id: e.id,
+      ip: e.ip,
+      uri: e.uri,
+      newStatus: e.newStatus,
+      oldStatus: e.oldStatus,
+    });
+  }
+
   @OnEvent(SessionEvents.Activated)
   onActivated(e: P.SessionActivatedEvent): void {
     this.record('sessionCreated', { sessionId: e.sessionId, timestamp: e.createdAt });

@@ -11,6 +11,8 @@ export const WEBHOOK_EVENT_NAMES = [
   'webrtcConnectionCreated',
   'webrtcConnectionDestroyed',
   'recordingStatusChanged',
+  // Later OpenVidu Pro's media-node event: every status change of a draining media server.
+  'mediaNodeStatusChanged',
 ] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENT_NAMES)[number];
 
@@ -32,6 +34,9 @@ export interface OpenViduConfig {
   'server.ssl.certificate-private-key': string;
   'server.data-dir': string;
   'server.shutdown.timeout': number;
+  'server.shutdown.drain-delay': number;
+  'metrics.port': number;
+  'metrics.address': string;
   'kms.uris': string[];
   'kms.liveness.interval': number;
   'kms.liveness.timeout': number;
@@ -180,6 +185,11 @@ export const PROPERTIES: readonly PropertyDef[] = [
   str('server.ssl.certificate-private-key', ''),
   str('server.data-dir', 'data'),
   ms('server.shutdown.timeout', 10000),
+  // SIGTERM: readiness down at once, still serving this long, then sessions close (0 = close at once).
+  ms('server.shutdown.drain-delay', 0, 0),
+  // A second, plain-HTTP listener serving only GET /metrics without auth; 0 = off.
+  int('metrics.port', 0, { max: 65535 }),
+  str('metrics.address', '0.0.0.0'),
   {
     key: 'kms.uris',
     type: 'string[]',

@@ -18,3 +18,15 @@ export interface MediaServerEvent {
   /** Epoch ms of the state change. */
   at: number;
 }
+
+/** A registered server's status changed (draining); the CDR turns it into `mediaNodeStatusChanged`. */
+export const MEDIA_SERVER_STATUS_CHANGED = 'media-server.status-changed';
+
+export interface MediaServerStatusEvent {
+  id: string;
+  uri: string;
+  ip: string;
+  oldStatus: string;
+  newStatus: string;
+  at: number;
+}

@@ -9,7 +9,7 @@ export interface MediaServerViewOptions {
 
 /**
  * MediaServer JSON, docs/openvidu-api.md §3.3, keys in the documented order: id, uri, ip, connected,
- * connectionTime, disconnectionTime (only while disconnected), then the optional parts.
+ * connectionTime, disconnectionTime (only while disconnected), status, then the optional parts.
  */
 export function mediaServerJson(s: MediaServerSnapshot, view: MediaServerViewOptions): Record<string, unknown> {
   const json: Record<string, unknown> = {
@@ -20,6 +20,8 @@ export function mediaServerJson(s: MediaServerSnapshot, view: MediaServerViewOpt
     connectionTime: s.connectionTime,
   };
   if (!s.connected) json.disconnectionTime = s.disconnectionTime;
+  // Not in 2.11: the media-node status of later Pro versions, for draining.
+  json.status = s.status;
   if (view.load) json.load = s.load;
   if (view.sessions) json.sessions = s.sessions.map((session) => session.toJson());
   if (view.extraInfo && s.connected && s.info) {

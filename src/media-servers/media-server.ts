@@ -22,12 +22,21 @@ export interface MediaServerTiming {
   requestTimeout: number;
 }
 
+/**
+ * Media-node statuses of later OpenVidu Pro versions that apply to a registered server: `running`
+ * takes new sessions; `waiting-idle-to-terminate` keeps its sessions, takes no new one and is
+ * deregistered when its last one ends (`terminating`, then `terminated` once removed).
+ */
+export const MEDIA_SERVER_STATUSES = ['running', 'waiting-idle-to-terminate', 'terminating', 'terminated'] as const;
+export type MediaServerStatus = (typeof MEDIA_SERVER_STATUSES)[number];
+
 /** A read-only view for the routes. */
 export interface MediaServerSnapshot {
   id: string;
   uri: string;
   ip: string;
   connected: boolean;
+  status: MediaServerStatus;
   connectionTime: number;
   disconnectionTime: number;
   load: number;
@@ -56,6 +65,10 @@ export class MediaServer {
   private connectWaiters: Array<(connected: boolean) => void> = [];
   private stopped = false;
   private warnedUnreachable = false;
+  status: MediaServerStatus = 'running';
+  /** Counted for metrics: connections after the first one, and losses. */
+  reconnects = 0;
+  disconnections = 0;
 
   constructor(
     readonly id: string,
@@ -63,8 +76,10 @@ export class MediaServer {
     strategy: LoadStrategy,
     private readonly timing: MediaServerTiming,
     private readonly emit: (event: MediaServerEventName, server: MediaServer, at: number) => void,
+    /** A placement was released; the pool deregisters a draining server once it has none. */
+    placementReleased: (server: MediaServer) => void = () => undefined,
   ) {
-    this.loadState = new ServerLoad(id, strategy);
+    this.loadState = new ServerLoad(id, strategy, () => placementReleased(this));
     this.ip = new URL(uri).hostname.replace(/^\[(.*)\]$/, '$1');
     this.probe = new LivenessProbe(
       uri,
@@ -103,6 +118,22 @@ export class MediaServer {
 
   load(): number {
     return this.loadState.load();
+  }
+
+  loadBy(strategy: LoadStrategy): number {
+    return this.loadState.loadBy(strategy);
+  }
+
+  /** Publishers + subscribers of the sessions placed here. */
+  streamCount(): number {
+    let n = 0;
+    for (const p of this.loadState.placements()) n += p.session?.streamCount() ?? 0;
+    return n;
+  }
+
+  /** Round trip of the liveness probe's last ping, in ms. */
+  get probeRoundTripMs(): number | undefined {
+    return this.probe.roundTripMs;
   }
 
   start(): void {
@@ -156,6 +187,7 @@ export class MediaServer {
       uri: this.uri,
       ip: this.ip,
       connected: this.isConnected,
+      status: this.status,
       connectionTime: this.connectedAt,
       disconnectionTime: this.disconnectedAt,
       load: this.load(),
@@ -179,6 +211,7 @@ export class MediaServer {
   private onUp(restarted: boolean): void {
     const at = Date.now();
     this.isConnected = true;
+    if (this.everConnected) this.reconnects++;
     this.everConnected = true;
     this.warnedUnreachable = false;
     this.connectedAt = at;
@@ -199,6 +232,7 @@ export class MediaServer {
   private onDown(reason: string): void {
     const at = Date.now();
     this.isConnected = false;
+    this.disconnections++;
     this.disconnectedAt = at;
     this.monitor.stop();
     this.logger.warn(`Media server ${this.id} (${this.uri}) disconnected: ${reason}`);

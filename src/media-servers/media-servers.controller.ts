@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { MediaServersService } from './media-servers.service.js';
 
 /**
@@ -23,6 +23,11 @@ export class MediaServersController {
   @HttpCode(200)
   register(@Body() body: unknown) {
     return this.service.register(body);
+  }
+
+  @Patch(':id')
+  updateStatus(@Param('id') id: string, @Body() body: unknown) {
+    return this.service.updateStatus(id, body);
   }
 
   @Delete(':id')

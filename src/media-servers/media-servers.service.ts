@@ -5,15 +5,44 @@ import { isWsUri } from '../config/config.schema.js';
 import { ConfigService } from '../config/config.service.js';
 import type { LoadStrategy } from './load-strategies/load-strategy.interface.js';
 import type { MediaApi } from './media-api.js';
-import { MEDIA_SERVER_CONNECTED, type MediaServerEvent, type MediaServerEventName } from './media-server.events.js';
+import { ALL_LOAD_STRATEGIES } from './load-strategies/load-strategies.js';
+import {
+  MEDIA_SERVER_CONNECTED,
+  MEDIA_SERVER_STATUS_CHANGED,
+  type MediaServerEvent,
+  type MediaServerEventName,
+  type MediaServerStatusEvent,
+} from './media-server.events.js';
 import { mediaServerIdFor, normalizeUri } from './media-server-id.js';
 import { mediaServerJson, queryFlag, viewOptions } from './media-server.json.js';
-import { MediaServer, type MediaServerSnapshot, type MediaServerTiming } from './media-server.js';
+import {
+  MediaServer,
+  type MediaServerSnapshot,
+  type MediaServerStatus,
+  type MediaServerTiming,
+} from './media-server.js';
 import { MediaServerUnavailableError, NoMediaServerAvailableError } from './media-servers.errors.js';
 import type { Placement } from './placement.js';
 import { leastLoaded } from './server-load.js';
 
 export const ACTIVE_LOAD_STRATEGY = Symbol('ACTIVE_LOAD_STRATEGY');
+
+/** What metrics and the Inspector read about one server; all in memory, no round trip. */
+export interface MediaServerStats {
+  id: string;
+  uri: string;
+  connected: boolean;
+  status: MediaServerStatus;
+  /** Epoch ms of the last connection (0 before the first). */
+  connectionTime: number;
+  /** The load figure of every strategy the sampled data allows (the active one always). */
+  loads: Record<string, number>;
+  sessions: number;
+  streams: number;
+  reconnects: number;
+  disconnections: number;
+  probeRoundTripMs: number | undefined;
+}
 
 /**
  * Owns the media-server pool: registration, liveness events, placement of sessions and the data
@@ -62,7 +91,8 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
       const existing = s.placementOf(sessionId);
       if (existing) return existing;
     }
-    const best = leastLoaded(this.servers.values());
+    // A draining server keeps its sessions but takes no new one.
+    const best = leastLoaded([...this.servers.values()].filter((s) => s.status === 'running'));
     if (!best) throw new NoMediaServerAvailableError(sessionId);
     return best.place(sessionId);
   }
@@ -91,6 +121,32 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
 
   get size(): number {
     return this.servers.size;
+  }
+
+  /** Per-server figures for metrics and the Inspector, registration order. */
+  stats(): MediaServerStats[] {
+    const active = this.strategy.samples;
+    // A strategy whose samples the sampler does not fetch would show a made-up figure: left out.
+    const strategies = ALL_LOAD_STRATEGIES.filter(
+      (s) => (!s.samples.cpu || active.cpu) && (!s.samples.mediaObjects || active.mediaObjects),
+    );
+    return [...this.servers.values()].map((s) => {
+      const loads: Record<string, number> = {};
+      for (const strategy of strategies) loads[strategy.name] = s.loadBy(strategy);
+      return {
+        id: s.id,
+        uri: s.uri,
+        connected: s.connected,
+        status: s.status,
+        connectionTime: s.snapshot().connectionTime,
+        loads,
+        sessions: s.placementCount,
+        streams: s.streamCount(),
+        reconnects: s.reconnects,
+        disconnections: s.disconnections,
+        probeRoundTripMs: s.probeRoundTripMs,
+      };
+    });
   }
 
   // ---- /pro/media-servers (docs/openvidu-api.md §3.3) ----
@@ -135,6 +191,37 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
     return mediaServerJson(snapshot, { load: false, sessions: false, extraInfo: false });
   }
 
+  /**
+   * PATCH `{"status": "waiting-idle-to-terminate" | "running"}` (later OpenVidu Pro's media-node
+   * drain): a draining server takes no new session, keeps its own and is deregistered by itself once
+   * the last one ends (at once when it hosts none). `running` cancels a drain still waiting.
+   */
+  updateStatus(id: string, body: unknown): Record<string, unknown> {
+    this.assertCluster();
+    const status = (body as { status?: unknown } | null | undefined)?.status;
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || typeof status !== 'string') {
+      throw new BadRequestError('Body must be a JSON object with a "status" string');
+    }
+    if (status !== 'running' && status !== 'waiting-idle-to-terminate') {
+      throw new BadRequestError(`"status" must be "running" or "waiting-idle-to-terminate", got "${status}"`);
+    }
+    const server = this.servers.get(id);
+    if (!server) throw new NotFoundError(`Media server ${id} not found`);
+    if (server.status !== status) {
+      this.setStatus(server, status);
+      if (status === 'waiting-idle-to-terminate') {
+        this.logger.log({
+          msg: `Media server ${id} draining: no new sessions, ${server.placementCount} session(s) left`,
+          mediaServerId: id,
+        });
+        if (server.placementCount === 0) this.terminateIdle(server);
+      } else {
+        this.logger.log({ msg: `Media server ${id} running again: takes new sessions`, mediaServerId: id });
+      }
+    }
+    return mediaServerJson(server.snapshot(), { load: false, sessions: false, extraInfo: false });
+  }
+
   /** DELETE: 409 while it hosts sessions unless `force`, which closes them first. */
   async deregister(id: string, query: Record<string, unknown>): Promise<void> {
     this.assertCluster();
@@ -168,13 +255,63 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
 
   private add(uri: string, pending = false): MediaServer {
     const key = normalizeUri(uri);
-    const server = new MediaServer(mediaServerIdFor(key), uri, this.strategy, this.timing(), (event, s, at) =>
-      this.emit(event, s, at),
+    const server = new MediaServer(
+      mediaServerIdFor(key),
+      uri,
+      this.strategy,
+      this.timing(),
+      (event, s, at) => this.emit(event, s, at),
+      (s) => this.placementReleased(s),
     );
     this.byUri.set(key, server);
     if (pending) this.pending.add(server);
     else this.servers.set(server.id, server);
     return server;
+  }
+
+  private placementReleased(server: MediaServer): void {
+    if (server.status !== 'waiting-idle-to-terminate' || server.placementCount > 0) return;
+    // Released from inside a session's close: leave that call stack before tearing the server down.
+    queueMicrotask(() => {
+      if (server.status === 'waiting-idle-to-terminate' && server.placementCount === 0) this.terminateIdle(server);
+    });
+  }
+
+  /** The last session of a draining server ended: terminating → deregistered → terminated. */
+  private terminateIdle(server: MediaServer): void {
+    if (this.shuttingDown || this.servers.get(server.id) !== server) return;
+    this.setStatus(server, 'terminating');
+    this.servers.delete(server.id);
+    void server.media
+      .settle()
+      .catch(() => undefined)
+      .finally(() => {
+        this.remove(server);
+        this.logger.log({
+          msg: `Media server ${server.id} (${server.uri}) drained and deregistered`,
+          mediaServerId: server.id,
+        });
+        this.setStatus(server, 'terminated');
+      });
+  }
+
+  private setStatus(server: MediaServer, status: MediaServerStatus): void {
+    const oldStatus = server.status;
+    server.status = status;
+    if (this.shuttingDown) return;
+    const payload: MediaServerStatusEvent = {
+      id: server.id,
+      uri: server.uri,
+      ip: server.ip,
+      oldStatus,
+      newStatus: status,
+      at: Date.now(),
+    };
+    try {
+      this.events.emit(MEDIA_SERVER_STATUS_CHANGED, payload);
+    } catch (e) {
+      this.logger.error(`A ${MEDIA_SERVER_STATUS_CHANGED} listener failed: ${(e as Error).message}`);
+    }
   }
 
   private remove(server: MediaServer): void {

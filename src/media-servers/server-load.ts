@@ -17,6 +17,8 @@ export class ServerLoad implements LoadInputs, PlacementHost {
   constructor(
     readonly id: string,
     private readonly strategy: LoadStrategy,
+    /** Called after a placement is released (a draining server leaves once it has none). */
+    private readonly detached: () => void = () => undefined,
   ) {}
 
   get sample(): KmsSample | undefined {
@@ -42,6 +44,11 @@ export class ServerLoad implements LoadInputs, PlacementHost {
     return this.strategy.load(this);
   }
 
+  /** Another strategy's figure over the same inputs (metrics show every strategy the samples allow). */
+  loadBy(strategy: LoadStrategy): number {
+    return strategy.load(this);
+  }
+
   place(sessionId: string): PlacementRecord {
     const p = new PlacementRecord(sessionId, ++this.seq, this);
     this.byId.set(sessionId, p);
@@ -53,7 +60,9 @@ export class ServerLoad implements LoadInputs, PlacementHost {
   }
 
   detach(p: PlacementRecord): void {
-    if (this.byId.get(p.sessionId) === p) this.byId.delete(p.sessionId);
+    if (this.byId.get(p.sessionId) !== p) return;
+    this.byId.delete(p.sessionId);
+    this.detached();
   }
 
   sampleStarting(): void {

@@ -46,7 +46,9 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
       emus.map((e) => e.uri),
     );
     for (const s of body.content) {
-      assert.deepEqual(Object.keys(s), ['id', 'uri', 'ip', 'connected', 'connectionTime']);
+      // 2.11's keys, then `status` as later OpenVidu Pro versions show it (draining).
+      assert.deepEqual(Object.keys(s), ['id', 'uri', 'ip', 'connected', 'connectionTime', 'status']);
+      assert.equal(s.status, 'running');
       assert.match(s.id, ID);
       assert.equal(s.ip, '127.0.0.1');
       assert.equal(s.connected, true);
@@ -80,6 +82,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
         'ip',
         'connected',
         'connectionTime',
+        'status',
         'load',
         'sessions',
         'kurentoInfo',
@@ -113,7 +116,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
     const r = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
     assert.equal(r.status, 200);
     const s = r.json<MediaServerJson>();
-    assert.deepEqual(Object.keys(s), ['id', 'uri', 'ip', 'connected', 'connectionTime']);
+    assert.deepEqual(Object.keys(s), ['id', 'uri', 'ip', 'connected', 'connectionTime', 'status']);
     assert.match(s.id, ID);
     assert.equal(s.uri, spare.uri);
     assert.equal(s.connected, true);

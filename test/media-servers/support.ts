@@ -125,6 +125,7 @@ export type MediaServerJson = {
   connected: boolean;
   connectionTime: number;
   disconnectionTime?: number;
+  status: string;
   load?: number;
   sessions?: Record<string, unknown>[];
   kurentoInfo?: Record<string, unknown>;

@@ -61,6 +61,7 @@ export class LivenessProbe {
   private serverId: string | undefined;
   private rpcInFlight = false;
   private frameInFlight = false;
+  private lastRoundTripMs: number | undefined;
 
   constructor(
     private readonly uri: string,
@@ -70,6 +71,11 @@ export class LivenessProbe {
 
   get up(): boolean {
     return this.isUp;
+  }
+
+  /** Round trip of the last answered JSON-RPC ping, in ms (undefined before the first one). */
+  get roundTripMs(): number | undefined {
+    return this.lastRoundTripMs;
   }
 
   start(): void {
@@ -179,7 +185,11 @@ export class LivenessProbe {
     const miss = (e: Error) => this.lost(gen, e.message);
     if (!this.rpcInFlight) {
       this.rpcInFlight = true;
-      sock.request('ping', undefined, this.timing.timeout).then(() => (this.rpcInFlight = false), miss);
+      const sent = performance.now();
+      sock.request('ping', undefined, this.timing.timeout).then(() => {
+        this.rpcInFlight = false;
+        this.lastRoundTripMs = performance.now() - sent;
+      }, miss);
     }
     if (!this.frameInFlight) {
       this.frameInFlight = true;
