@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MediaServersModule } from './media-servers/media-servers.module.js';
 import { CdrModule } from './cdr/cdr.module.js';
+import { RecordingsModule } from './recordings/recordings.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SignallingModule } from './signalling/signalling.module.js';
 import { WebhookModule } from './webhook/webhook.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         CdrModule,
         WebhookModule,
         SignallingModule,
+        RecordingsModule,
         ...(extra.imports ?? []),
       ],
       providers: [

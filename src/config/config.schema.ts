@@ -64,6 +64,7 @@ export interface OpenViduConfig {
   'openvidu.recording.custom-layout': string;
   'openvidu.recording.autostop-timeout': number;
   'openvidu.recording.composed-url': string;
+  'openvidu.recording.file-wait-timeout': number;
   'openvidu.streams.video.max-recv-bandwidth': number;
   'openvidu.streams.video.min-recv-bandwidth': number;
   'openvidu.streams.video.max-send-bandwidth': number;
@@ -238,6 +239,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
   str('openvidu.recording.custom-layout', '/opt/openvidu/custom-layout', { restartable: true }),
   int('openvidu.recording.autostop-timeout', 120, { restartable: true }),
   str('openvidu.recording.composed-url', ''),
+  // Not an OpenVidu property: how long a stop waits (ms) for a media server's file to reach our disk.
+  { ...ms('openvidu.recording.file-wait-timeout', 5000, 0), restartable: true },
   int('openvidu.streams.video.max-recv-bandwidth', 1000, { restartable: true }),
   int('openvidu.streams.video.min-recv-bandwidth', 300, { restartable: true }),
   int('openvidu.streams.video.max-send-bandwidth', 1000, { restartable: true }),

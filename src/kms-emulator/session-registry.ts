@@ -6,6 +6,7 @@ import { EventBus } from './events.js';
 import { createMediaObject, isCreatable } from './objects/factory.js';
 import type { MediaObject } from './objects/media-object.js';
 import { MediaPipeline } from './objects/pipeline.js';
+import { Composite } from './objects/simple-elements.js';
 import { SERVER_MANAGER_ID, ServerManager, type LoadFigures } from './server-manager.js';
 import { TimerSet } from './util.js';
 
@@ -166,6 +167,8 @@ export class SessionRegistry implements EmulatorContext, LoadFigures {
       for (const child of [...obj.members]) this.releaseObject(child);
       this.pipelineMap.delete(obj.id);
     } else {
+      // A hub's ports are its KMS children: they go with it.
+      if (obj instanceof Composite) for (const port of [...obj.ports]) if (!port.released) this.releaseObject(port);
       const pipeline = obj.parent as MediaPipeline;
       pipeline.members.delete(obj);
       this.elements--;

@@ -9,13 +9,16 @@ export interface IceCandidate {
   sdpMLineIndex: number;
 }
 
+/** One kind of media of a connection; without it a connection carries audio, video and data. */
+export type MediaKind = 'AUDIO' | 'VIDEO';
+
 /** Anything media flows through on a pipeline: endpoints and filters. */
 export interface Element {
   /** Kurento object id (`<pipelineId>/<uuid>_kurento.<Type>`). */
   readonly id: string;
   /** Sends this element's media to `sink` (same pipeline); a sink takes one source, so this replaces its old one. */
-  connect(sink: Element): Promise<void>;
-  disconnect(sink: Element): Promise<void>;
+  connect(sink: Element, kind?: MediaKind): Promise<void>;
+  disconnect(sink: Element, kind?: MediaKind): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -41,9 +44,33 @@ export interface Endpoint extends Element {
   onIceCandidate(listener: (candidate: IceCandidate) => void): void;
 }
 
+/** Kurento's MediaProfileSpecType values the recordings use. */
+export type MediaProfile = 'WEBM' | 'WEBM_AUDIO_ONLY' | 'WEBM_VIDEO_ONLY' | 'MP4' | 'MP4_AUDIO_ONLY' | 'MP4_VIDEO_ONLY';
+
+/**
+ * A RecorderEndpoint writing `uri` (a `file://` path on the media server's own disk). Subscribe to
+ * `Recording`, `Stopped` and `Error` before `record()`; event data carries `timestampMillis`.
+ */
+export interface Recorder extends Filter {
+  record(): Promise<void>;
+  /** Resolves once the server closed the file. */
+  stopAndWait(): Promise<void>;
+}
+
+/** A Kurento Composite: mixes the media of every port into every port's output. */
+export interface Hub {
+  readonly id: string;
+  /** A new HubPort: connect a source to it to mix that source, or it to a sink to receive the mix. */
+  createPort(): Promise<Element>;
+  /** Releases the hub and, on the server, its ports. */
+  release(): Promise<void>;
+}
+
 export interface Pipeline {
   readonly id: string;
   createWebRtcEndpoint(): Promise<Endpoint>;
+  createRecorder(uri: string, profile: MediaProfile): Promise<Recorder>;
+  createComposite(): Promise<Hub>;
   /** `options` are the type's constructor params (GStreamerFilter `{command}`); an unknown type rejects. */
   createFilter(type: string, options: Record<string, unknown>): Promise<Filter>;
   /** Releases the pipeline and, on the server, everything in it. */

@@ -47,7 +47,13 @@ export class SessionTeardown {
         timestamp: now,
       });
     }
-    if (session.state === 'active' && session.participants.size === 0 && reason !== 'sessionClosedByServer') {
+    // A session being recorded outlives its last participant: the recording's autostop closes it (reference §4).
+    if (
+      session.state === 'active' &&
+      session.participants.size === 0 &&
+      reason !== 'sessionClosedByServer' &&
+      !session.recording
+    ) {
       session.state = 'closing';
       this.finishClose(session, reason, true);
     }

@@ -10,5 +10,6 @@ import { SignallingTransport } from './signalling.transport.js';
 @Module({
   imports: [MediaServersModule, SessionsModule],
   providers: [SignallingRegistry, FilterHandlers, SignallingService, SignallingListener, SignallingTransport],
+  exports: [SignallingRegistry],
 })
 export class SignallingModule {}

@@ -85,6 +85,10 @@ export class Composite extends MediaObject {
     super(ctx, 'Composite', pipeline);
   }
 
+  override children(): MediaObject[] {
+    return [...this.ports];
+  }
+
   override invoke(op: string, raw: unknown): unknown {
     if (op === 'getGstreamerDot') return EMULATED_DOT;
     if (op === 'dumpGstreamerDot') return null;

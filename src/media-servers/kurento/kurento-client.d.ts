@@ -48,6 +48,11 @@ declare module 'kurento-client' {
 
     interface MediaPipeline extends MediaObject {
       create(type: 'WebRtcEndpoint', callback: Callback<WebRtcEndpoint>): unknown;
+      create(type: string, params: Record<string, unknown>, callback: Callback<MediaObject>): unknown;
+    }
+
+    interface Hub extends MediaObject {
+      createHubPort(callback: Callback<MediaObject>): unknown;
     }
 
     interface WebRtcEndpoint extends MediaObject {

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Element, Filter } from '../media-api.js';
+import type { Element, Filter, MediaKind } from '../media-api.js';
 import { MediaServerRequestError } from '../media-servers.errors.js';
 
 type Callback<T> = (error: (Error & { code?: number }) | null | undefined, result: T) => void;
@@ -8,7 +8,9 @@ type Callback<T> = (error: (Error & { code?: number }) | null | undefined, resul
 export interface RawElement extends EventEmitter {
   readonly id: string;
   connect(sink: RawElement, cb: Callback<void>): unknown;
+  connect(sink: RawElement, kind: MediaKind, cb: Callback<void>): unknown;
   disconnect(sink: RawElement, cb: Callback<void>): unknown;
+  disconnect(sink: RawElement, kind: MediaKind, cb: Callback<void>): unknown;
   release(cb: Callback<void>): unknown;
 }
 
@@ -59,16 +61,20 @@ export class KurentoFilter implements Filter {
     return this.raw.id;
   }
 
-  connect(sink: Element): Promise<void> {
+  connect(sink: Element, kind?: MediaKind): Promise<void> {
     const s = this.rawOf(sink);
     if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
-    return this.media.call<void>('connect', (_c, cb) => this.raw.connect(s, cb));
+    return this.media.call<void>('connect', (_c, cb) =>
+      kind ? this.raw.connect(s, kind, cb) : this.raw.connect(s, cb),
+    );
   }
 
-  disconnect(sink: Element): Promise<void> {
+  disconnect(sink: Element, kind?: MediaKind): Promise<void> {
     const s = this.rawOf(sink);
     if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
-    return this.media.call<void>('disconnect', (_c, cb) => this.raw.disconnect(s, cb));
+    return this.media.call<void>('disconnect', (_c, cb) =>
+      kind ? this.raw.disconnect(s, kind, cb) : this.raw.disconnect(s, cb),
+    );
   }
 
   invoke(method: string, params: Record<string, unknown>): Promise<unknown> {

@@ -1,12 +1,24 @@
 import { Logger } from '@nestjs/common';
 import kurento from 'kurento-client';
-import type { Element, Endpoint, Filter, IceCandidate, MediaApi, Pipeline } from '../media-api.js';
+import type {
+  Element,
+  Endpoint,
+  Filter,
+  Hub,
+  IceCandidate,
+  MediaApi,
+  MediaKind,
+  MediaProfile,
+  Pipeline,
+  Recorder,
+} from '../media-api.js';
 import {
   MediaServerRequestError,
   MediaServerTimeoutError,
   MediaServerUnavailableError,
 } from '../media-servers.errors.js';
 import { KurentoFilter, type RawElement } from './kurento-filter.js';
+import { KurentoHub, KurentoRecorder } from './kurento-recording.js';
 
 export interface KurentoMediaOptions {
   /** `kms.request.timeout`: our own limit on every call, and kurento-client's `request_timeout`. */
@@ -242,6 +254,29 @@ class KurentoPipeline implements Pipeline {
       .then((box) => new KurentoEndpoint(this.media, this.media.guard(box.value)));
   }
 
+  createRecorder(uri: string, profile: MediaProfile): Promise<Recorder> {
+    return this.media
+      .boxed<Raw>(
+        'createRecorderEndpoint',
+        (_c, cb) => this.raw.create('RecorderEndpoint', { uri, mediaProfile: profile }, cb),
+        (late) => this.media.releaseQuietly(late),
+      )
+      .then((box) => {
+        const raw = this.media.guard(box.value) as unknown as RawElement;
+        return new KurentoRecorder(this.media, raw, 'RecorderEndpoint', (e) => KurentoMedia.rawOf(e));
+      });
+  }
+
+  createComposite(): Promise<Hub> {
+    return this.media
+      .boxed<Raw>(
+        'createComposite',
+        (_c, cb) => this.raw.create('Composite', {}, cb),
+        (late) => this.media.releaseQuietly(late),
+      )
+      .then((box) => new KurentoHub(this.media, this.media.guard(box.value), (e) => KurentoMedia.rawOf(e)));
+  }
+
   createFilter(type: string, options: Record<string, unknown>): Promise<Filter> {
     type Create = (t: string, p: Record<string, unknown>, cb: kurento.Callback<Raw>) => unknown;
     return this.media
@@ -313,17 +348,20 @@ export class KurentoEndpoint implements Endpoint {
     });
   }
 
-  connect(sink: Element): Promise<void> {
-    const s = KurentoMedia.rawOf(sink) as Raw | undefined;
-    if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
-    return this.media.call<void>('connect', (_c, cb) => this.raw.connect(s, cb));
-  }
-
-  disconnect(sink: Element): Promise<void> {
+  connect(sink: Element, kind?: MediaKind): Promise<void> {
     const s = KurentoMedia.rawOf(sink);
     if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
     const raw = this.raw as unknown as RawElement;
-    return this.media.call<void>('disconnect', (_c, cb) => raw.disconnect(s, cb));
+    return this.media.call<void>('connect', (_c, cb) => (kind ? raw.connect(s, kind, cb) : raw.connect(s, cb)));
+  }
+
+  disconnect(sink: Element, kind?: MediaKind): Promise<void> {
+    const s = KurentoMedia.rawOf(sink);
+    if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
+    const raw = this.raw as unknown as RawElement;
+    return this.media.call<void>('disconnect', (_c, cb) =>
+      kind ? raw.disconnect(s, kind, cb) : raw.disconnect(s, cb),
+    );
   }
 
   release(): Promise<void> {

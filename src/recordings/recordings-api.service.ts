@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuthService } from '../auth/auth.service.js';
+import {
+  BadRequestError,
+  ConflictError,
+  DomainError,
+  NotAcceptableError,
+  NotFoundError,
+  NotImplementedError,
+  UnauthorizedError,
+  UnprocessableError,
+} from '../common/errors.js';
+import { ConfigService } from '../config/config.service.js';
+import { OUTPUT_MODES, RECORDING_LAYOUTS, type OutputMode, type RecordingLayout } from '../sessions/session.types.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { isSafeSegment } from './recording-files.js';
+import type { RecordingProperties } from './recording.js';
+import { RecordingsService, RecordingStartError } from './recordings.service.js';
+
+type Json = Record<string, unknown>;
+
+/** 500 for a start the media server refused, with the message OpenVidu gives it. */
+export class RecordingFailedError extends DomainError {
+  readonly status = 500;
+}
+
+/** FormatChecker#isAcceptableRecordingResolution: each side 100–1999, no leading zero. */
+const RESOLUTION = /^(?!0)(\d{3}|1\d{3})x(?!0)(\d{3}|1\d{3})$/;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nullish = (v: unknown): v is null | undefined => v === undefined || v === null;
+
+/** The recordings REST API (reference §2.9–2.14; SessionRestController in 2.11) and the file route. */
+@Injectable()
+export class RecordingsApiService {
+  constructor(
+    @Inject(RecordingsService) private readonly recordings: RecordingsService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(AuthService) private readonly auth: AuthService,
+  ) {}
+
+  /** POST /api/recordings/start: every check in the order OpenVidu runs them. */
+  async start(body: unknown): Promise<Json> {
+    if (nullish(body)) throw new BadRequestError('Error in body parameters. Cannot be empty');
+    if (!isObject(body)) throw new BadRequestError('Type error in some parameter');
+    if (!this.recordings.enabled) throw new NotImplementedError('Recording is disabled');
+    const strings = ['session', 'name', 'outputMode', 'resolution', 'recordingLayout', 'customLayout'];
+    const bools = ['hasAudio', 'hasVideo'];
+    if (
+      !strings.every((k) => nullish(body[k]) || typeof body[k] === 'string') ||
+      !bools.every((k) => nullish(body[k]) || typeof body[k] === 'boolean')
+    ) {
+      throw new BadRequestError('Type error in some parameter');
+    }
+    const str = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
+    const bool = (k: string) => (typeof body[k] === 'boolean' ? body[k] : undefined);
+    const sessionId = str('session');
+    if (sessionId === undefined) throw new BadRequestError('"session" parameter is mandatory');
+    let outputMode: OutputMode | undefined;
+    const rawMode = str('outputMode');
+    if (rawMode) {
+      if (!(OUTPUT_MODES as readonly string[]).includes(rawMode)) {
+        throw new BadRequestError('Type error in some parameter');
+      }
+      outputMode = rawMode as OutputMode;
+    }
+    const resolution = str('resolution');
+    let layout: RecordingLayout | undefined;
+    if (outputMode === 'COMPOSED') {
+      if (resolution !== undefined && !RESOLUTION.test(resolution)) {
+        throw new UnprocessableError(
+          'Wrong "resolution" parameter. Acceptable values from 100 to 1999 for both width and height',
+        );
+      }
+      const rawLayout = str('recordingLayout');
+      if (rawLayout) {
+        if (!(RECORDING_LAYOUTS as readonly string[]).includes(rawLayout)) {
+          throw new BadRequestError('Type error in some parameter');
+        }
+        layout = rawLayout as RecordingLayout;
+      }
+    }
+    const hasAudio = bool('hasAudio');
+    const hasVideo = bool('hasVideo');
+    if (hasAudio === false && hasVideo === false) {
+      throw new UnprocessableError('Cannot start a recording with both "hasAudio" and "hasVideo" set to false');
+    }
+
+    const session = this.sessions.get(sessionId);
+    if (!session || session.state === 'closing' || session.state === 'closed') {
+      throw new NotFoundError(`Session ${sessionId} not found`);
+    }
+    const busy = session.properties.mediaMode !== 'ROUTED' || this.recordings.isBeingRecorded(sessionId);
+    if (!session.isActive) {
+      if (busy) throw new ConflictError(`Session ${sessionId} cannot be recorded now`);
+      throw new NotAcceptableError(`Session ${sessionId} is not active`);
+    }
+    if (busy) throw new ConflictError(`Session ${sessionId} is not ROUTED or is already being recorded`);
+    if (session.visibleParticipants().length === 0) {
+      throw new NotAcceptableError(`Session ${sessionId} has no participants`);
+    }
+
+    // As the 2.11 controller: resolution and layout only when outputMode is explicitly COMPOSED.
+    const defaults = session.properties;
+    const finalMode = outputMode ?? defaults.defaultOutputMode;
+    const props: RecordingProperties = {
+      name: str('name') ?? '',
+      outputMode: finalMode,
+      hasAudio: hasAudio ?? true,
+      hasVideo: hasVideo ?? true,
+    };
+    if (finalMode === 'COMPOSED') {
+      const explicit = outputMode === 'COMPOSED';
+      props.resolution = (explicit ? resolution : undefined) ?? '1920x1080';
+      props.recordingLayout = explicit ? (layout ?? defaults.defaultRecordingLayout) : 'BEST_FIT';
+      if (props.recordingLayout === 'CUSTOM') {
+        props.customLayout = (layout === 'CUSTOM' ? (str('customLayout') ?? defaults.defaultCustomLayout) : '') || '';
+      }
+    }
+    try {
+      const rec = await this.recordings.start(session, props);
+      return rec.toJson();
+    } catch (e) {
+      if (e instanceof RecordingStartError) throw new RecordingFailedError(`Error starting recording: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** POST /api/recordings/stop/<id>: 406 while starting, 404 unknown, 409 its session not recorded. */
+  async stop(id: string): Promise<Json> {
+    const entry = this.recordings.inProgress(id);
+    if (!entry) throw new NotFoundError(`Recording ${id} not found`);
+    if (entry.state === 'starting') throw new NotAcceptableError(`Recording ${id} is starting`);
+    if (!this.recordings.isBeingRecorded(entry.rec.sessionId)) {
+      throw new ConflictError(`Session ${entry.rec.sessionId} is not being recorded`);
+    }
+    const rec = await this.recordings.stopByServer(id);
+    return rec.toJson();
+  }
+
+  async get(id: string): Promise<Json> {
+    const live = this.recordings.activeJson().get(id);
+    if (live) return live;
+    const rec = await this.recordings.files.read(id);
+    if (!rec) throw new NotFoundError(`Recording ${id} not found`);
+    return rec.toJson();
+  }
+
+  async list(): Promise<Json> {
+    const live = this.recordings.activeJson();
+    const items = (await this.recordings.files.list()).map((r) => live.get(r.id) ?? r.toJson());
+    const listed = new Set(items.map((j) => j.id));
+    for (const [id, json] of live) if (!listed.has(id)) items.push(json);
+    return { count: items.length, items };
+  }
+
+  /** DELETE /api/recordings/<id>: 409 while in progress (or still finishing), 404 without metadata, 204. */
+  async remove(id: string): Promise<void> {
+    if (this.recordings.inProgress(id) || this.recordings.isFinishing(id)) {
+      throw new ConflictError(`Recording ${id} is in progress`);
+    }
+    if (!(await this.recordings.files.read(id))) throw new NotFoundError(`Recording ${id} not found`);
+    await this.recordings.files.remove(id);
+  }
+
+  /**
+   * GET /recordings/<id>/<file>: behind Basic auth unless `openvidu.recording.public-access`.
+   * `send` (through express) answers Range requests, conditional GETs and HEAD.
+   */
+  serve(id: string, file: string, req: Request, res: Response): Promise<void> {
+    if (!this.config.get('openvidu.recording.public-access') && !this.auth.isAuthorized(req)) {
+      throw new UnauthorizedError();
+    }
+    if (!isSafeSegment(id) || !isSafeSegment(file) || file.startsWith('.')) {
+      throw new NotFoundError(`File ${file} not found`);
+    }
+    const root = this.recordings.files.folder(id);
+    return new Promise<void>((resolve, reject) => {
+      res.sendFile(
+        file,
+        { root, dotfiles: 'deny', acceptRanges: true, lastModified: true },
+        (err?: Error & { status?: number }) => {
+          if (!err) return resolve();
+          if (res.headersSent) return resolve();
+          reject(
+            err.status === 404 || (err as { code?: string }).code === 'ENOENT'
+              ? new NotFoundError(`File ${file} not found`)
+              : err,
+          );
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Public } from '../auth/public.decorator.js';
+import { RecordingsApiService } from './recordings-api.service.js';
+
+/** OpenVidu 2.11 recordings REST API (reference §2.10–2.14). */
+@Controller('api/recordings')
+export class RecordingsController {
+  constructor(@Inject(RecordingsApiService) private readonly api: RecordingsApiService) {}
+
+  @Post('start')
+  @HttpCode(200)
+  start(@Body() body: unknown) {
+    return this.api.start(body);
+  }
+
+  @Post('stop/:recordingId')
+  @HttpCode(200)
+  stop(@Param('recordingId') id: string) {
+    return this.api.stop(id);
+  }
+
+  @Get()
+  list() {
+    return this.api.list();
+  }
+
+  @Get(':recordingId')
+  get(@Param('recordingId') id: string) {
+    return this.api.get(id);
+  }
+
+  @Delete(':recordingId')
+  @HttpCode(204)
+  remove(@Param('recordingId') id: string) {
+    return this.api.remove(id);
+  }
+}
+
+/** The recordings' files; authorization depends on `openvidu.recording.public-access`, checked per request. */
+@Controller('recordings')
+export class RecordingFilesController {
+  constructor(@Inject(RecordingsApiService) private readonly api: RecordingsApiService) {}
+
+  @Public()
+  @Get(':recordingId/:file')
+  serve(@Param('recordingId') id: string, @Param('file') file: string, @Req() req: Request, @Res() res: Response) {
+    return this.api.serve(id, file, req, res);
+  }
+}
