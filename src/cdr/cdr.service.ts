@@ -110,14 +110,14 @@ export class CdrService {
   onPublished(e: P.StreamPublishedEvent): void {
     const s = e.stream;
     const base = { sessionId: e.sessionId, timestamp: s.createdAt };
-    this.record('webrtcConnectionCreated', webrtc(base, s.streamId, s.connectionId, s.mediaOptions, null));
+    this.record('webrtcConnectionCreated', webrtc(base, s.streamId, s.connectionId, s.initialMedia, null));
   }
 
   @OnEvent(SessionEvents.StreamUnpublished)
   onUnpublished(e: P.StreamUnpublishedEvent): void {
     const s = e.stream;
     const base = end(e.sessionId, e.timestamp, s.createdAt, e.reason);
-    this.record('webrtcConnectionDestroyed', webrtc(base, s.streamId, s.connectionId, s.mediaOptions, null));
+    this.record('webrtcConnectionDestroyed', webrtc(base, s.streamId, s.connectionId, s.initialMedia, null));
   }
 
   @OnEvent(SessionEvents.StreamSubscribed)
@@ -125,7 +125,7 @@ export class CdrService {
     if (e.recorder) return;
     const sub = e.subscription;
     const base = { sessionId: e.sessionId, timestamp: sub.createdAt };
-    const media = sub.stream.mediaOptions;
+    const media = sub.stream.initialMedia;
     this.record('webrtcConnectionCreated', webrtc(base, sub.streamId, sub.subscriberId, media, sub.publisherId));
   }
 
@@ -134,7 +134,7 @@ export class CdrService {
     if (e.recorder) return;
     const sub = e.subscription;
     const base = end(e.sessionId, e.timestamp, sub.createdAt, e.reason);
-    const media = sub.stream.mediaOptions;
+    const media = sub.stream.initialMedia;
     this.record('webrtcConnectionDestroyed', webrtc(base, sub.streamId, sub.subscriberId, media, sub.publisherId));
   }
 }

@@ -59,6 +59,14 @@ export class ConfigService {
     this.current = Object.freeze({ ...this.current, 'kms.uris': [...uris] });
   }
 
+  /**
+   * `server.port` 0 lets the system pick a port: once listening, the real one replaces it, so
+   * `openvidu.publicurl=local` (tokens, /config) names a port clients can reach.
+   */
+  setEffectivePort(port: number): void {
+    if (this.current['server.port'] === 0) this.current = Object.freeze({ ...this.current, 'server.port': port });
+  }
+
   /** Validates a /pro/restart body; throws a 400 naming every bad key and why. */
   validateRestart(body: unknown): Partial<OpenViduConfig> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {

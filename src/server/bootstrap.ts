@@ -6,6 +6,7 @@ import { AppModule } from '../app.module.js';
 import { AuthService } from '../auth/auth.service.js';
 import { errorBody } from '../common/error-body.js';
 import type { LoadedConfig } from '../config/config.loader.js';
+import { ConfigService } from '../config/config.service.js';
 import { resolveTls } from './tls.js';
 
 export const MAX_BODY = '1mb';
@@ -55,6 +56,7 @@ export async function startServer(
     throw e;
   }
   const addr = app.getHttpServer().address() as { port: number };
+  app.get(ConfigService).setEffectivePort(addr.port);
   const host = c['server.address'] === '0.0.0.0' || c['server.address'] === '::' ? '127.0.0.1' : c['server.address'];
   return { app, port: addr.port, url: `${httpsOptions ? 'https' : 'http'}://${host}:${addr.port}` };
 }

@@ -50,6 +50,11 @@ function statsJson(createdAt: number, s: WebRtcStats): Json {
 export class PublishedStream {
   /** Filled in by the media layer for `?webRtcStats=true`. */
   readonly webrtc: WebRtcStats;
+  /**
+   * The options it was published with. CDR reports these for every webrtc event of the stream, the
+   * destroyed ones included, as OpenVidu's CallDetailRecord keeps the start event's MediaOptions.
+   */
+  readonly initialMedia: Readonly<MediaOptions>;
 
   constructor(
     readonly streamId: string,
@@ -57,6 +62,7 @@ export class PublishedStream {
     readonly createdAt: number,
     public mediaOptions: MediaOptions,
   ) {
+    this.initialMedia = Object.freeze({ ...mediaOptions });
     // OpenVidu names a publisher endpoint after its connection (the `endpointName` of onIceCandidate).
     this.webrtc = emptyWebRtcStats(connectionId);
   }

@@ -77,3 +77,10 @@ export class AlreadySubscribedError extends SessionModelError {
     super(`Connection '${connectionId}' is already receiving media from '${senderId}'`, 303);
   }
 }
+
+/** ROOM_CANNOT_BE_CREATED_ERROR_CODE: an admin join named a session id no token could carry. */
+export class InvalidSessionIdError extends SessionModelError {
+  constructor(problem: string) {
+    super(problem, 204);
+  }
+}

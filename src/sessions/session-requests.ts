@@ -1,4 +1,5 @@
 import { BadRequestError } from '../common/errors.js';
+import { sessionIdProblem } from './ids.js';
 import {
   MEDIA_MODES,
   OUTPUT_MODES,
@@ -55,6 +56,10 @@ export function parseCreateSession(body: unknown): Partial<SessionProperties> {
         'Some parameter is not defined',
     );
   }
+  // Not checked by 2.11, which then hands out tokens nobody can join with (docs/compatibility.md).
+  const custom = str('customSessionId');
+  const problem = custom ? sessionIdProblem(custom) : null;
+  if (problem) throw new BadRequestError(problem);
   const out: Partial<SessionProperties> = {};
   for (const k of SESSION_KEYS) {
     const v = str(k);

@@ -1,12 +1,13 @@
 import { OPENVIDU_VERSION } from '../config/public-url.js';
+import { tokenSessionId } from './ids.js';
 import type { Role } from './session.types.js';
 
 /**
  * `wss://<host:port>?sessionId=<id>&token=<16 chars>&role=<ROLE>&version=2.11.0` (docs/openvidu-api.md §2.3).
- * The id is URL-encoded so that a custom id with `+`, `&` or spaces survives the browser's parsing.
+ * The id is written so that openvidu-browser's `decodeURI` reads it back unchanged (docs/openvidu-api.md §8.1).
  */
 export function tokenString(wsBase: string, sessionId: string, value: string, role: Role): string {
-  return `${wsBase}?sessionId=${encodeURIComponent(sessionId)}&token=${value}&role=${role}&version=${OPENVIDU_VERSION}`;
+  return `${wsBase}?sessionId=${tokenSessionId(sessionId)}&token=${value}&role=${role}&version=${OPENVIDU_VERSION}`;
 }
 
 /** The 16-character value of a token string (`…?token=<value>&…`), or the string itself. */

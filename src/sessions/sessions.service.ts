@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/c
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigService } from '../config/config.service.js';
 import { resolveWsBase } from '../config/public-url.js';
-import { connectionIdOfStream, newStreamId, randomId } from './ids.js';
+import { connectionIdOfStream, newStreamId, randomId, sessionIdProblem } from './ids.js';
 import { SESSION_PLACER, type Placement, type SessionPlacer } from './media-placement.js';
 import { Participant, PublishedStream, Subscription } from './participant.js';
 import { Session } from './session.js';
@@ -139,6 +139,9 @@ export class SessionsService implements OnModuleDestroy {
     if (!admin && (!entry || entry.consumedBy !== null)) throw new E.UnauthorizedError();
     let createdHere = false;
     if (!session) {
+      // The same id rules as POST /api/sessions: a session id is a URL, log and JSON value everywhere.
+      const problem = sessionIdProblem(sessionId);
+      if (problem) throw new E.InvalidSessionIdError(problem);
       // A secret-bearing join may create the session on the fly, recording ALWAYS (docs/openvidu-api.md §8).
       session = this.store(sessionId, { recordingMode: 'ALWAYS' });
       createdHere = true;
@@ -292,7 +295,8 @@ export class SessionsService implements OnModuleDestroy {
   updateStream(sessionId: string, streamId: string, changes: StreamChanges): PublishedStream {
     const owner = this.getOrThrow(sessionId).findStream(streamId);
     if (!owner?.publisher) throw new E.NotStreamingError(streamId);
-    Object.assign(owner.publisher.mediaOptions, changes);
+    // A new object, as KurentoSessionManager does: what was captured at publish time stays as it was.
+    owner.publisher.mediaOptions = { ...owner.publisher.mediaOptions, ...changes };
     return owner.publisher;
   }
 

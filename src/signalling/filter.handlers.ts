@@ -9,6 +9,8 @@ import type { FilterState, SessionMedia } from './session-media.js';
 import { SignallingRegistry } from './signalling.registry.js';
 
 type Params = Record<string, unknown>;
+/** Runs work after the RPC's answer is sent. */
+export type Defer = (fn: () => void) => void;
 
 /**
  * applyFilter / execFilterMethod / removeFilter and filter event listeners (docs/openvidu-api.md §8), as
@@ -26,10 +28,20 @@ export class FilterHandlers {
     @Inject(SignallingRegistry) private readonly reg: SignallingRegistry,
   ) {}
 
-  /** A filter sent with publishVideo, checked with the same permission rule as applyFilter. */
+  /**
+   * A filter sent with publishVideo (KurentoSessionManager#publishVideo): ignored when the token has
+   * no kurentoOptions (admin joins included), refused with 406 when its allowedFilters lack the
+   * type — moderators included, as there is no moderator exception on this path in 2.11.
+   */
   initialFilter(me: Participant, raw: Record<string, unknown>): StreamFilter | null {
     if (typeof raw.type !== 'string' || !raw.type) return null;
-    this.checkAllowed(me, raw.type, me.connectionId);
+    if (!me.kurentoOptions) return null;
+    if (!(me.kurentoOptions.allowedFilters ?? []).includes(raw.type)) {
+      throw new RpcError(
+        RpcCode.FILTER_NOT_APPLIED,
+        `Error applying filter for publishing user ${me.connectionId}. The token has no permissions to apply filter ${raw.type}`,
+      );
+    }
     return { type: raw.type, options: obj(raw, 'options') };
   }
 
@@ -55,10 +67,9 @@ export class FilterHandlers {
     this.reg.release('unused publisher endpoint', () => endpoint.release());
   }
 
-  async apply(me: Participant, p: Params) {
-    const { owner, streamId, media } = this.target(me, p);
+  async apply(me: Participant, p: Params, defer: Defer) {
     const type = str(p, 'type');
-    this.checkAllowed(me, type, owner.connectionId);
+    const { owner, streamId, media } = this.target(me, p, 'apply filter', type);
     const options = obj(p, 'options');
     const id = owner.connectionId;
     await media.serial(id, async () => {
@@ -82,24 +93,24 @@ export class FilterHandlers {
       }
     });
     this.sessions.updateStream(me.sessionId, streamId, { filter: { type, options } });
-    this.announce(me, owner, streamId, { type, options }, 'applyFilter');
+    defer(() => this.announce(me, owner, streamId, { type, options }, 'applyFilter'));
     return {};
   }
 
-  async exec(me: Participant, p: Params) {
-    const { owner, streamId, filter, state } = this.applied(me, p);
+  async exec(me: Participant, p: Params, defer: Defer) {
+    const { owner, streamId, filter, state } = this.applied(me, p, 'execute filter method');
     const method = str(p, 'method');
     const params = obj(p, 'params');
     await state.filter.invoke(method, params);
     const lastExecMethod = { method, params };
     this.sessions.updateStream(me.sessionId, streamId, { filter: { ...filter, lastExecMethod } });
     const value = { type: filter.type, options: filter.options, lastExecMethod };
-    this.announce(me, owner, streamId, value, 'execFilterMethod');
+    defer(() => this.announce(me, owner, streamId, value, 'execFilterMethod'));
     return {};
   }
 
-  async remove(me: Participant, p: Params) {
-    const { owner, streamId, media } = this.applied(me, p);
+  async remove(me: Participant, p: Params, defer: Defer) {
+    const { owner, streamId, media } = this.applied(me, p, 'remove filter');
     const id = owner.connectionId;
     await media.serial(id, async () => {
       const source = media.publishers.get(id);
@@ -110,12 +121,12 @@ export class FilterHandlers {
       await filter.release().catch((e: unknown) => this.logger.warn(`releasing filter of ${streamId}: ${msg(e)}`));
     });
     this.sessions.updateStream(me.sessionId, streamId, { filter: null });
-    this.announce(me, owner, streamId, {}, 'removeFilter');
+    defer(() => this.announce(me, owner, streamId, {}, 'removeFilter'));
     return {};
   }
 
   async addListener(me: Participant, p: Params) {
-    const { owner, streamId, filter, state, media } = this.applied(me, p);
+    const { owner, streamId, filter, state, media } = this.applied(me, p, 'add filter event listener');
     const eventType = str(p, 'eventType');
     await media.serial(owner.connectionId, async () => {
       if (!state.listeners.has(eventType)) {
@@ -135,7 +146,7 @@ export class FilterHandlers {
   }
 
   async removeListener(me: Participant, p: Params) {
-    const { owner, streamId, state, media } = this.applied(me, p);
+    const { owner, streamId, state, media } = this.applied(me, p, 'remove filter event listener');
     const eventType = str(p, 'eventType');
     await media.serial(owner.connectionId, async () => {
       const set = state.listeners.get(eventType);
@@ -170,13 +181,19 @@ export class FilterHandlers {
     }
   }
 
-  private target(me: Participant, p: Params) {
+  /**
+   * RpcHandler's rule, checked before anything else: a MODERATOR, or the stream's owner (for
+   * applyFilter also holding a token whose allowedFilters has the type); otherwise 401.
+   */
+  private target(me: Participant, p: Params, action: string, filterType?: string) {
     const streamId = str(p, 'streamId');
     const owner = this.sessions.getOrThrow(me.sessionId).findStream(streamId);
-    if (!owner?.publisher) throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not published`);
-    if (!me.isModerator && owner.connectionId !== me.connectionId) {
-      throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only the stream owner or a MODERATOR can manage its filter');
+    const isOwner = owner?.connectionId === me.connectionId;
+    const typeAllowed = filterType === undefined || (me.kurentoOptions?.allowedFilters ?? []).includes(filterType);
+    if (!me.isModerator && !(isOwner && typeAllowed)) {
+      throw new RpcError(RpcCode.USER_UNAUTHORIZED, `Unable to ${action}. The user does not have a valid token`);
     }
+    if (!owner?.publisher) throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not published`);
     const media = this.reg.media.get(me.sessionId);
     if (!media?.publishers.has(owner.connectionId)) {
       throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' has no media endpoint`);
@@ -184,27 +201,19 @@ export class FilterHandlers {
     return { owner, streamId, media };
   }
 
-  private applied(me: Participant, p: Params) {
-    const t = this.target(me, p);
+  private applied(me: Participant, p: Params, action: string) {
+    const t = this.target(me, p, action);
     const filter = t.owner.publisher!.mediaOptions.filter;
     const state = t.media.filters.get(t.owner.connectionId);
     if (!filter || !state) throw new RpcError(RpcCode.FILTER_NOT_APPLIED, `Stream '${t.streamId}' has no filter`);
     return { ...t, filter, state };
   }
 
-  /** MODERATOR, or the owner whose token's kurentoOptions.allowedFilters contains the type. */
-  private checkAllowed(me: Participant, type: string, ownerId: string): void {
-    if (me.isModerator) return;
-    const allowed = me.kurentoOptions?.allowedFilters ?? [];
-    if (ownerId !== me.connectionId || !allowed.includes(type)) {
-      throw new RpcError(RpcCode.USER_UNAUTHORIZED, `Filter '${type}' is not allowed for this connection`);
-    }
-  }
-
   private announce(me: Participant, owner: Participant, streamId: string, value: unknown, reason: string): void {
+    // SessionEventsHandler#onFilterChanged: everyone but the caller, who gets the answer instead.
     const params = { connectionId: owner.connectionId, streamId, property: 'filter', newValue: value, reason };
-    for (const id of this.sessions.getOrThrow(me.sessionId).participants.keys()) {
-      this.reg.notify(id, 'streamPropertyChanged', params);
+    for (const id of this.sessions.get(me.sessionId)?.participants.keys() ?? []) {
+      if (id !== me.connectionId) this.reg.notify(id, 'streamPropertyChanged', params);
     }
   }
 }

@@ -19,6 +19,11 @@ export class RpcSession {
   closed = false;
   /** Requests run one at a time per client, in arrival order, as in the Kurento server. */
   queue: Promise<void> = Promise.resolve();
+  /**
+   * Work a handler wants done right after its answer is sent (OpenVidu answers a moderator before
+   * notifying the others). Run by the transport after a result, dropped after an error.
+   */
+  afterReply: (() => void)[] = [];
   /** Set by the transport: ends this client for good (server-side eviction, leaveRoom). */
   end: () => void = () => undefined;
 

@@ -40,9 +40,9 @@ export class SignallingService {
       streamPropertyChanged: (rpc, p) => this.streamPropertyChanged(rpc, p),
       forceDisconnect: (rpc, p) => this.forceDisconnect(rpc, p),
       forceUnpublish: (rpc, p) => this.forceUnpublish(rpc, p),
-      applyFilter: (rpc, p) => this.filters.apply(this.me(rpc), p),
-      execFilterMethod: (rpc, p) => this.filters.exec(this.me(rpc), p),
-      removeFilter: (rpc, p) => this.filters.remove(this.me(rpc), p),
+      applyFilter: (rpc, p) => this.filters.apply(this.me(rpc), p, (fn) => rpc.afterReply.push(fn)),
+      execFilterMethod: (rpc, p) => this.filters.exec(this.me(rpc), p, (fn) => rpc.afterReply.push(fn)),
+      removeFilter: (rpc, p) => this.filters.remove(this.me(rpc), p, (fn) => rpc.afterReply.push(fn)),
       addFilterEventListener: (rpc, p) => this.filters.addListener(this.me(rpc), p),
       removeFilterEventListener: (rpc, p) => this.filters.removeListener(this.me(rpc), p),
     };
@@ -140,7 +140,8 @@ export class SignallingService {
       audioActive: bool(p, 'audioActive', true),
       videoActive: bool(p, 'videoActive', true),
       typeOfVideo: typeof p.typeOfVideo === 'string' ? p.typeOfVideo : 'CAMERA',
-      frameRate: typeof p.frameRate === 'number' && p.frameRate >= 0 ? p.frameRate : null,
+      // Kept as sent: the browser says -1 when it does not know (KurentoSessionManager#generateMediaOptions).
+      frameRate: typeof p.frameRate === 'number' && Number.isFinite(p.frameRate) ? Math.trunc(p.frameRate) : null,
       videoDimensions: typeof p.videoDimensions === 'string' ? p.videoDimensions : '',
       filter: p.filter && typeof p.filter === 'object' ? this.filters.initialFilter(me, obj(p, 'filter')) : null,
     };
@@ -220,46 +221,66 @@ export class SignallingService {
     return {};
   }
 
+  /**
+   * SessionEventsHandler#onSendMessage: the known recipients get the signal; an unknown id in `to`
+   * is then answered with 601 (2.11 stops at the first unknown one in hash order; we deliver to
+   * every known one rather than to an arbitrary subset).
+   */
   private sendMessage(rpc: RpcSession, p: Params): Result {
     const me = this.me(rpc);
     const signal = parseSignal(p.message);
     const session = this.sessions.getOrThrow(me.sessionId);
     const everyone = session.visibleParticipants().map((x) => x.connectionId);
     const to = signal.to.length ? signal.to : everyone;
-    const unknown = to.filter((id) => !session.participants.has(id));
-    if (unknown.length) {
-      throw new RpcError(RpcCode.SIGNAL_TO_INVALID, `Unknown connection(s) in "to": ${unknown.join(', ')}`);
-    }
     const params = { data: signal.data, from: me.connectionId, type: signal.type };
-    for (const id of new Set(to)) this.reg.notify(id, 'sendMessage', params);
+    const unknown: string[] = [];
+    for (const id of new Set(to)) {
+      if (session.participants.has(id)) this.reg.notify(id, 'sendMessage', params);
+      else unknown.push(id);
+    }
+    if (unknown.length) {
+      throw new RpcError(
+        RpcCode.SIGNAL_TO_INVALID,
+        `Signal "to" field invalid format: Connection [${unknown[0].slice(0, 64)}] does not exist`,
+      );
+    }
     return {};
   }
 
+  /**
+   * KurentoSessionManager#streamPropertyChanged: always about the caller's own stream; the others
+   * get `newValue` as the JSON text of the value sent (Gson's toString: `"false"` for a boolean, a
+   * quoted string for videoDimensions), the caller only its answer (SessionEventsHandler).
+   */
   private streamPropertyChanged(rpc: RpcSession, p: Params): Result {
     const me = this.me(rpc);
-    const streamId = str(p, 'streamId');
     const property = str(p, 'property');
-    if (me.publisher?.streamId !== streamId) {
-      throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not yours`);
+    const stream = me.publisher;
+    if (!stream) throw new RpcError(RpcCode.USER_NOT_STREAMING, `Connection '${me.connectionId}' is not publishing`);
+    if (!('newValue' in p) || p.newValue === undefined) {
+      throw new RpcError(RpcCode.GENERIC, "Param 'newValue' is required");
     }
     const raw = p.newValue;
     if (property === 'audioActive' || property === 'videoActive') {
-      this.sessions.updateStream(me.sessionId, streamId, { [property]: raw === true || raw === 'true' });
+      this.sessions.updateStream(me.sessionId, stream.streamId, { [property]: raw === true || raw === 'true' });
     } else if (property === 'videoDimensions') {
-      this.sessions.updateStream(me.sessionId, streamId, {
+      this.sessions.updateStream(me.sessionId, stream.streamId, {
         videoDimensions: typeof raw === 'string' ? raw : JSON.stringify(raw),
       });
     }
     const params = {
       connectionId: me.connectionId,
-      streamId,
+      streamId: stream.streamId,
       property,
-      newValue: typeof raw === 'string' ? raw : JSON.stringify(raw),
+      newValue: JSON.stringify(raw),
       reason: typeof p.reason === 'string' ? p.reason : '',
     };
-    for (const other of this.sessions.getOrThrow(me.sessionId).participants.keys()) {
-      this.reg.notify(other, 'streamPropertyChanged', params);
-    }
+    const others = [...this.sessions.getOrThrow(me.sessionId).participants.keys()].filter(
+      (id) => id !== me.connectionId,
+    );
+    rpc.afterReply.push(() => {
+      for (const id of others) this.reg.notify(id, 'streamPropertyChanged', params);
+    });
     return {};
   }
 
@@ -268,7 +289,17 @@ export class SignallingService {
     if (!me.isModerator) {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only MODERATOR connections can force a disconnection');
     }
-    this.sessions.forceDisconnect(me.sessionId, str(p, 'connectionId'), 'forceDisconnectByUser');
+    const connectionId = str(p, 'connectionId');
+    const target = this.sessions.getOrThrow(me.sessionId).participants.get(connectionId);
+    if (!target || target.recorder) {
+      throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${connectionId}' not found`);
+    }
+    // SessionEventsHandler#onForceDisconnect answers the moderator first, then notifies.
+    rpc.afterReply.push(() => {
+      if (this.sessions.participant(target)) {
+        this.sessions.forceDisconnect(me.sessionId, connectionId, 'forceDisconnectByUser');
+      }
+    });
     return {};
   }
 
@@ -277,7 +308,16 @@ export class SignallingService {
     if (!me.isModerator) {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only MODERATOR connections can force an unpublish');
     }
-    this.sessions.forceUnpublish(me.sessionId, str(p, 'streamId'), 'forceUnpublishByUser');
+    const streamId = str(p, 'streamId');
+    if (!this.sessions.getOrThrow(me.sessionId).findStream(streamId)) {
+      throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not published`);
+    }
+    // SessionEventsHandler#onUnpublishMedia answers the moderator first, then notifies.
+    rpc.afterReply.push(() => {
+      if (this.sessions.get(me.sessionId)?.findStream(streamId)) {
+        this.sessions.forceUnpublish(me.sessionId, streamId, 'forceUnpublishByUser');
+      }
+    });
     return {};
   }
 

@@ -183,8 +183,10 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
         return;
       }
       if (id !== undefined) session.send({ jsonrpc: '2.0', id, result: { ...result, sessionId: session.id } });
+      this.runAfterReply(session);
       if (method === 'leaveRoom') this.close(session);
     } catch (e) {
+      session.afterReply = [];
       const err =
         e instanceof RpcError
           ? e
@@ -194,6 +196,16 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
         const error: Record<string, unknown> = { code: err.code, message: err.message };
         error.data = err.data ?? { sessionId: session.id };
         session.send({ jsonrpc: '2.0', id, error });
+      }
+    }
+  }
+
+  private runAfterReply(session: RpcSession): void {
+    for (const fn of session.afterReply.splice(0)) {
+      try {
+        fn();
+      } catch (e) {
+        this.logger.warn(`after-reply work failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../kms-emulator/raw-client.js';
+import { sdpOffer } from './rpc-client.js';
 import { boot, createSession, leftovers, Peer, rest, until, type Harness } from './support.js';
 
 type Conn = { source: string; sink: string; type: string };
@@ -184,7 +185,8 @@ void describe('signalling: stream filters on the media server (§8)', () => {
 
   void it('a filter sent with publishVideo feeds the subscribers; an unknown type is a media error', async () => {
     const session = await createSession(h.url);
-    const mod = await join(session, 'MODERATOR');
+    // KurentoSessionManager#publishVideo applies it only for a token whose allowedFilters has the type.
+    const mod = await join(session, 'MODERATOR', { allowedFilters: ['FaceOverlayFilter'] });
     const sub = await join(session, 'SUBSCRIBER');
     await mod.publish({ filter: { type: 'FaceOverlayFilter', options: {} } });
     await sub.subscribe(mod.streamId);
@@ -206,6 +208,63 @@ void describe('signalling: stream filters on the media server (§8)', () => {
     });
     assert.equal((await ofType('GStreamerFilter')).length, 1);
     assert.equal((await rest(h.url, 'DELETE', `/api/sessions/${session}`)).status, 204);
+    await until('nothing left on the media server', () => leftovers(h.emus) === 0);
+  });
+
+  // RpcHandler#applyFilter/#removeFilter (2.11): the permission check comes first and answers 401 with
+  // its own message; SessionEventsHandler#onFilterChanged answers the caller and notifies the others;
+  // KurentoSessionManager#publishVideo ignores a filter when the token has no kurentoOptions.
+  void it('filter permissions, notification recipients and the no-kurentoOptions case follow 2.11', async () => {
+    const session = await createSession(h.url);
+    const pub = await join(session, 'PUBLISHER', { allowedFilters: ['GStreamerFilter'] });
+    const mod = await join(session, 'MODERATOR');
+    const other = await join(session, 'SUBSCRIBER');
+    await pub.publish();
+
+    const unknown = await other.rpc.fail('applyFilter', {
+      streamId: 'nope_CAMERA_AAAAA',
+      type: 'ZBarFilter',
+      options: '{}',
+    });
+    assert.equal(unknown.code, 401, 'permission is checked before the stream is looked up');
+    assert.equal(unknown.message, 'Unable to apply filter. The user does not have a valid token');
+    const rm = await other.rpc.fail('removeFilter', { streamId: pub.streamId });
+    assert.deepEqual([rm.code, rm.message], [401, 'Unable to remove filter. The user does not have a valid token']);
+
+    // The owner applies: the others are notified, the owner only answered.
+    const params = { streamId: pub.streamId, type: 'GStreamerFilter', options: '{"command":"videoflip method=1"}' };
+    await pub.rpc.call('applyFilter', params);
+    await filterChange(mod, 'applyFilter');
+    await filterChange(other, 'applyFilter');
+    await pub.sync();
+    assert.equal(pub.rpc.received('streamPropertyChanged').length, 0);
+    // A moderator removes it: the owner is notified this time, the moderator is not.
+    await mod.rpc.call('removeFilter', { streamId: pub.streamId });
+    await filterChange(pub, 'removeFilter');
+    await mod.sync();
+    assert.equal(mod.rpc.received('streamPropertyChanged', (x) => x.reason === 'removeFilter').length, 0);
+    await pub.rpc.call('unpublishVideo', {});
+
+    // publishVideo with a filter: ignored without kurentoOptions, 406 when the type is not allowed.
+    const plain = await join(session, 'PUBLISHER');
+    await plain.publish({ filter: { type: 'GStreamerFilter', options: { command: 'videoflip method=1' } } });
+    assert.deepEqual(await ofType('GStreamerFilter'), []);
+    const seen = await other.rpc.waitFor('participantPublished', (x) => x.id === plain.id);
+    assert.deepEqual((seen.params.streams as Array<{ filter: unknown }>)[0].filter, {});
+    const denied = await pub.rpc.fail('publishVideo', {
+      sdpOffer: sdpOffer(),
+      doLoopback: false,
+      hasAudio: true,
+      hasVideo: true,
+      audioActive: true,
+      videoActive: true,
+      typeOfVideo: 'CAMERA',
+      frameRate: 30,
+      videoDimensions: '{"width":640,"height":480}',
+      filter: { type: 'ZBarFilter', options: {} },
+    });
+    assert.equal(denied.code, 406);
+    for (const p of [pub, mod, other, plain]) await p.leave();
     await until('nothing left on the media server', () => leftovers(h.emus) === 0);
   });
 });

@@ -185,14 +185,16 @@ void describe('signalling: join, publish, subscribe, signal, leave (§8)', () =>
     assert.equal(unknown.code, 601);
   });
 
-  void it('streamPropertyChanged reaches everyone with newValue as a string and shows in the session JSON', async () => {
+  // KurentoSessionManager#streamPropertyChanged + SessionEventsHandler#onStreamPropertyChanged (2.11):
+  // newValue is the JSON text of what was sent, and only the others are notified.
+  void it('streamPropertyChanged reaches the others with newValue as JSON text, not the owner, and shows in the session JSON', async () => {
     await a.rpc.call('streamPropertyChanged', {
       streamId: a.streamId,
       property: 'audioActive',
       newValue: false,
       reason: 'publishAudio',
     });
-    for (const p of [a, b, c]) {
+    for (const p of [b, c]) {
       const n = await p.rpc.waitFor('streamPropertyChanged', (x) => x.property === 'audioActive');
       assert.deepEqual(n.params, {
         connectionId: a.id,
@@ -201,6 +203,8 @@ void describe('signalling: join, publish, subscribe, signal, leave (§8)', () =>
         newValue: 'false',
         reason: 'publishAudio',
       });
+      // What openvidu-browser's Session#onStreamPropertyChanged does with it.
+      assert.equal(JSON.parse(n.params.newValue), false);
     }
     const dims = '{"width":320,"height":240}';
     await a.rpc.call('streamPropertyChanged', {
@@ -210,17 +214,20 @@ void describe('signalling: join, publish, subscribe, signal, leave (§8)', () =>
       reason: 'screenResized',
     });
     const n = await b.rpc.waitFor('streamPropertyChanged', (x) => x.property === 'videoDimensions');
-    assert.equal(n.params.newValue, dims);
+    assert.equal(n.params.newValue, JSON.stringify(dims), 'a JSON-quoted string');
+    assert.deepEqual(JSON.parse(JSON.parse(n.params.newValue) as string), { width: 320, height: 240 });
+    await a.sync();
+    assert.equal(a.rpc.received('streamPropertyChanged').length, 0, 'the owner only gets the answer');
     const opts = connection(await agree(h, session), a.id).publishers[0].mediaOptions;
     assert.equal(opts.audioActive, false);
-    assert.equal(opts.videoDimensions, dims);
-    const notMine = await b.rpc.fail('streamPropertyChanged', {
+    assert.equal(opts.videoDimensions, dims, 'the session JSON keeps the text the browser sent');
+    const notPublishing = await c.rpc.fail('streamPropertyChanged', {
       streamId: a.streamId,
       property: 'videoActive',
       newValue: false,
       reason: 'publishVideo',
     });
-    assert.equal(notMine.code, 105);
+    assert.equal(notPublishing.code, 105);
   });
 
   void it('unsubscribeFromVideo (sender = the connectionId) ends only that subscription and frees its endpoint', async () => {
