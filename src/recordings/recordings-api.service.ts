@@ -7,7 +7,6 @@ import {
   DomainError,
   NotAcceptableError,
   NotFoundError,
-  NotImplementedError,
   UnauthorizedError,
   UnprocessableError,
 } from '../common/errors.js';
@@ -19,6 +18,12 @@ import type { RecordingProperties } from './recording.js';
 import { RecordingsService, RecordingStartError } from './recordings.service.js';
 
 type Json = Record<string, unknown>;
+
+/** `openvidu.recording=false`: OpenVidu answers the recordings API with an empty 501. */
+export class RecordingDisabledError extends DomainError {
+  readonly status = 501;
+  override readonly emptyBody = true;
+}
 
 /** 500 for a start the media server refused, with the message OpenVidu gives it. */
 export class RecordingFailedError extends DomainError {
@@ -45,7 +50,7 @@ export class RecordingsApiService {
   async start(body: unknown): Promise<Json> {
     if (nullish(body)) throw new BadRequestError('Error in body parameters. Cannot be empty');
     if (!isObject(body)) throw new BadRequestError('Type error in some parameter');
-    if (!this.recordings.enabled) throw new NotImplementedError('Recording is disabled');
+    if (!this.recordings.enabled) throw new RecordingDisabledError('Recording is disabled');
     const strings = ['session', 'name', 'outputMode', 'resolution', 'recordingLayout', 'customLayout'];
     const bools = ['hasAudio', 'hasVideo'];
     if (
@@ -182,8 +187,12 @@ export class RecordingsApiService {
         file,
         { root, dotfiles: 'deny', acceptRanges: true, lastModified: true },
         (err?: Error & { status?: number }) => {
-          if (!err) return resolve();
-          if (res.headersSent) return resolve();
+          if (!err || res.headersSent) return resolve();
+          if (err.status && err.status >= 400 && err.status < 500 && err.status !== 404) {
+            // send's own answer, e.g. 416 for a range past the end (it set Content-Range already).
+            res.status(err.status).end();
+            return resolve();
+          }
           reject(
             err.status === 404 || (err as { code?: string }).code === 'ENOENT'
               ? new NotFoundError(`File ${file} not found`)
