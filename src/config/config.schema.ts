@@ -90,6 +90,7 @@ export interface OpenViduConfig {
   'ws.sessionReconnectionTime': number;
   'ws.pingInterval': number;
   'ws.maxSessions': number;
+  'kms.max-frame-size': number;
 }
 export type ConfigKey = keyof OpenViduConfig;
 
@@ -266,6 +267,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
   int('ws.sessionReconnectionTime', 10),
   ms('ws.pingInterval', 5000),
   int('ws.maxSessions', Number.MAX_SAFE_INTEGER, { min: 1 }),
+  // Limits (README "Limits"): every per-peer cost has one.
+  int('kms.max-frame-size', 8 * 1024 * 1024, { min: 64 * 1024 }),
 ];
 
 export const PROPERTY_BY_KEY: ReadonlyMap<string, PropertyDef> = new Map(PROPERTIES.map((p) => [p.key, p]));

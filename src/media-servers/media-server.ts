@@ -20,6 +20,7 @@ export interface MediaServerTiming {
   samplingInterval: number;
   disconnectGrace: number;
   requestTimeout: number;
+  maxFrameBytes: number;
 }
 
 /**
@@ -83,7 +84,7 @@ export class MediaServer {
     this.ip = new URL(uri).hostname.replace(/^\[(.*)\]$/, '$1');
     this.probe = new LivenessProbe(
       uri,
-      { interval: timing.livenessInterval, timeout: timing.livenessTimeout },
+      { interval: timing.livenessInterval, timeout: timing.livenessTimeout, maxFrameBytes: timing.maxFrameBytes },
       {
         up: (restarted) => this.onUp(restarted),
         down: (reason) => this.onDown(reason),
@@ -96,6 +97,7 @@ export class MediaServer {
         samplingInterval: timing.samplingInterval,
         connectTimeout: timing.connectTimeout,
         requestTimeout: timing.requestTimeout,
+        maxFrameBytes: timing.maxFrameBytes,
         ...strategy.samples,
       },
       {
@@ -105,7 +107,12 @@ export class MediaServer {
         failed: (reason) => this.logger.debug(`Media server ${this.id}: sampling failed: ${reason}`),
       },
     );
-    this.media = new KurentoMedia(id, uri, { requestTimeout: timing.requestTimeout }, () => this.isConnected);
+    this.media = new KurentoMedia(
+      id,
+      uri,
+      { requestTimeout: timing.requestTimeout, maxFrameBytes: timing.maxFrameBytes },
+      () => this.isConnected,
+    );
   }
 
   get connected(): boolean {

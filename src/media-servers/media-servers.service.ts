@@ -24,6 +24,7 @@ import {
 import { MediaServerUnavailableError, NoMediaServerAvailableError } from './media-servers.errors.js';
 import type { Placement } from './placement.js';
 import { leastLoaded } from './server-load.js';
+import { LastResortHandler } from './kurento/fault-domain.js';
 
 export const ACTIVE_LOAD_STRATEGY = Symbol('ACTIVE_LOAD_STRATEGY');
 
@@ -57,6 +58,8 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
   private readonly byUri = new Map<string, MediaServer>();
   private readonly pending = new Set<MediaServer>();
   private shuttingDown = false;
+  /** While the pool runs, a throw from inside a media server's client is contained, not fatal. */
+  private readonly lastResort = new LastResortHandler((m) => this.logger.fatal(m));
 
   constructor(
     @Inject(ConfigService) private readonly config: ConfigService,
@@ -65,6 +68,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
   ) {}
 
   onModuleInit(): void {
+    this.lastResort.install();
     // An unreachable server does not stop the boot: its probe keeps trying and the routes show it.
     for (const uri of this.config.get('kms.uris')) {
       if (this.byUri.has(normalizeUri(uri))) continue;
@@ -78,6 +82,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
     this.servers.clear();
     this.byUri.clear();
     this.pending.clear();
+    this.lastResort.uninstall();
   }
 
   // ---- placement API (sessions / signalling) ----
@@ -341,6 +346,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
       samplingInterval: c.get('kms.load.sampling-interval'),
       disconnectGrace: c.get('kms.disconnect.grace'),
       requestTimeout: c.get('kms.request.timeout'),
+      maxFrameBytes: c.get('kms.max-frame-size'),
     };
   }
 }

@@ -13,6 +13,12 @@ const LEVELS: Record<string, LevelWithSilent> = {
 };
 
 /** JSON logs on stdout through pino, behind Nest's LoggerService so every `new Logger(ctx)` uses it. */
+/** Library console lines can carry a peer's whole frame: keep the start, say how long it was. */
+const MAX_CONSOLE_LINE = 2000;
+function bounded(line: string): string {
+  return line.length > MAX_CONSOLE_LINE ? `${line.slice(0, MAX_CONSOLE_LINE)}… (${line.length} chars)` : line;
+}
+
 export class PinoLogger implements LoggerService {
   readonly pino: Pino;
 
@@ -31,7 +37,7 @@ export class PinoLogger implements LoggerService {
     const to =
       (level: 'info' | 'warn' | 'error' | 'debug') =>
       (...args: unknown[]) =>
-        this.pino[level]({ context: 'console' }, format(...args));
+        this.pino[level]({ context: 'console' }, bounded(format(...args)));
     /* eslint-disable no-console -- replacing the console methods is the point here */
     console.log = to('info');
     console.info = to('info');

@@ -45,9 +45,14 @@ export class JsonRpcSocket {
   }
 
   /** Opens `uri`; rejects on refusal, handshake failure or after `timeoutMs`. */
-  static open(uri: string, timeoutMs: number): Promise<JsonRpcSocket> {
+  static open(uri: string, timeoutMs: number, maxFrameBytes = 8 * 1024 * 1024): Promise<JsonRpcSocket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(uri, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
+      // A larger frame closes the socket (1009): the owner sees the server as gone.
+      const ws = new WebSocket(uri, {
+        handshakeTimeout: timeoutMs,
+        perMessageDeflate: false,
+        maxPayload: maxFrameBytes,
+      });
       const fail = (e: Error) => {
         cleanup();
         ws.terminate();

@@ -31,6 +31,7 @@ export interface MonitorOptions {
   samplingInterval: number;
   connectTimeout: number;
   requestTimeout: number;
+  maxFrameBytes: number;
   cpu: boolean;
   mediaObjects: boolean;
 }
@@ -94,7 +95,7 @@ export class KmsMonitor {
     try {
       if (!this.socket?.isOpen) {
         this.socket = undefined;
-        const sock = await JsonRpcSocket.open(this.uri, this.opts.connectTimeout);
+        const sock = await JsonRpcSocket.open(this.uri, this.opts.connectTimeout, this.opts.maxFrameBytes);
         if (gen !== this.generation) return sock.close();
         this.socket = sock;
       }

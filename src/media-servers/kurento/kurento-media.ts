@@ -17,13 +17,20 @@ import {
   MediaServerTimeoutError,
   MediaServerUnavailableError,
 } from '../media-servers.errors.js';
+import { guardClientConnection } from './client-guard.js';
+import { runInFaultDomain, type FaultDomain } from './fault-domain.js';
 import { KurentoFilter, type RawElement } from './kurento-filter.js';
 import { KurentoHub, KurentoRecorder } from './kurento-recording.js';
 
 export interface KurentoMediaOptions {
   /** `kms.request.timeout`: our own limit on every call, and kurento-client's `request_timeout`. */
   requestTimeout: number;
+  /** `kms.max-frame-size`: the largest frame read from the media server, in bytes. */
+  maxFrameBytes: number;
 }
+
+/** How often a media server's rejected frames are reported (the first one at once). */
+const REJECT_LOG_EVERY_MS = 10_000;
 
 type Raw = kurento.MediaObject;
 
@@ -33,9 +40,11 @@ type Raw = kurento.MediaObject;
  * goes through `call()`: callback style (promise style swallows errors, docs/kurento-protocol.md §5.1) with our own
  * timeout, and a check that the probe says the server is up so nothing waits on a dead server.
  */
-export class KurentoMedia implements MediaApi {
+export class KurentoMedia implements MediaApi, FaultDomain {
   private readonly logger = new Logger(KurentoMedia.name);
   private client: kurento.KurentoClient | undefined;
+  private rejectedFrames = 0;
+  private lastRejectLog = 0;
   private backingOff = false;
   private closed = false;
   /** Rejecters of the calls waiting for an answer, so close() settles them at once. */
@@ -68,10 +77,37 @@ export class KurentoMedia implements MediaApi {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const gone = new MediaServerUnavailableError(`Media server ${this.mediaServerId} was removed`, this.mediaServerId);
-    for (const fail of [...this.inFlight]) fail(gone);
+    this.dropClient(
+      new MediaServerUnavailableError(`Media server ${this.mediaServerId} was removed`, this.mediaServerId),
+    );
+  }
+
+  /**
+   * A throw escaped kurento-client while it handled this server's traffic: its state can no longer
+   * be trusted, so the calls in flight fail, the client is closed, and the next call makes a new one.
+   */
+  contain(error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    this.logger.error(
+      `Media server ${this.mediaServerId}: its client failed (${bounded(e.message)}); ` +
+        'closing that client, the server keeps serving with a new one',
+    );
+    if (this.closed) return;
+    this.dropClient(
+      new MediaServerRequestError(
+        `Media server ${this.mediaServerId} sent what its client could not handle`,
+        this.mediaServerId,
+        undefined,
+        undefined,
+      ),
+    );
+  }
+
+  private dropClient(reason: Error): void {
+    for (const fail of [...this.inFlight]) fail(reason);
     const client = this.client;
     this.client = undefined;
+    this.backingOff = false;
     if (!client) return;
     client.close();
     // close() only disconnects after pending requests settle and leaves a backoff timer running.
@@ -94,13 +130,16 @@ export class KurentoMedia implements MediaApi {
       'createPipeline',
       (c, cb) => c.create('MediaPipeline', cb),
       (late) => this.releaseQuietly(late),
-    ).then((box) => new KurentoPipeline(this, this.guard(box.value)));
+    ).then((box) => new KurentoPipeline(this, this.guard(this.checkObject('createPipeline', box.value))));
   }
 
   getPipelineIds(): Promise<string[]> {
     return this.boxed<kurento.ServerManager>('getServerManager', (c, cb) => c.getServerManager(cb))
       .then((box) => this.call<Raw[]>('getPipelines', (_c, cb) => box.value.getPipelines(cb)))
-      .then((list) => (list ?? []).map((p) => p.id));
+      .then((list) => {
+        if (!Array.isArray(list)) throw this.malformed('getPipelines', 'not a list');
+        return list.map((p) => p?.id).filter((id): id is string => typeof id === 'string');
+      });
   }
 
   /** `call()` for results that are not media objects (strings, void, arrays). */
@@ -187,6 +226,24 @@ export class KurentoMedia implements MediaApi {
     return raw;
   }
 
+  /** A created object must carry a string id: anything else was not made by a Kurento server. */
+  checkObject<T extends Raw>(label: string, raw: T): T {
+    if (!raw || typeof raw !== 'object' || typeof raw.id !== 'string' || !raw.id) {
+      if (raw && typeof raw === 'object') this.releaseQuietly(raw);
+      throw this.malformed(label, 'no object id');
+    }
+    return raw;
+  }
+
+  malformed(label: string, what: string): MediaServerRequestError {
+    return new MediaServerRequestError(
+      `${label} on media server ${this.mediaServerId} failed: malformed answer (${what})`,
+      this.mediaServerId,
+      undefined,
+      undefined,
+    );
+  }
+
   warn(message: string): void {
     this.logger.warn(`Media server ${this.mediaServerId}: ${message}`);
   }
@@ -206,7 +263,15 @@ export class KurentoMedia implements MediaApi {
     return new MediaServerRequestError(msg, this.mediaServerId, e?.code, e?.data?.type);
   }
 
+  /**
+   * Created inside this server's fault domain, so a throw from any of its sockets or timers is
+   * charged to it by the last-resort handler.
+   */
   private createClient(): kurento.KurentoClient {
+    return runInFaultDomain(this, () => this.newClient());
+  }
+
+  private newClient(): kurento.KurentoClient {
     const t = this.opts.requestTimeout;
     const client = kurento(
       this.uri,
@@ -222,6 +287,16 @@ export class KurentoMedia implements MediaApi {
     re.setMaxListeners(0);
     // reconnect-core emits 'error' on every refused attempt; unheard, it would throw and stop reconnecting.
     re.on('error', () => undefined);
+    re.on('connection', (stream: unknown) => {
+      const guarded = guardClientConnection(stream, {
+        maxFrameBytes: this.opts.maxFrameBytes,
+        rejected: (reason) => this.frameRejected(reason),
+        threw: (e) => this.contain(e),
+      });
+      if (!guarded) {
+        this.logger.error(`Media server ${this.mediaServerId}: unknown kurento-client transport, frames unchecked`);
+      }
+    });
     re.on('backoff', () => (this.backingOff = true));
     re.on('reconnect', () => (this.backingOff = false));
     client.on('error', (e: Error) => this.logger.warn(`Media server ${this.mediaServerId}: ${e.message}`));
@@ -230,6 +305,23 @@ export class KurentoMedia implements MediaApi {
     });
     return client;
   }
+
+  private frameRejected(reason: string): void {
+    this.rejectedFrames++;
+    const now = Date.now();
+    if (now - this.lastRejectLog < REJECT_LOG_EVERY_MS) return;
+    this.lastRejectLog = now;
+    this.logger.warn(
+      `Media server ${this.mediaServerId} sent ${this.rejectedFrames} malformed frame(s), latest: ${reason}`,
+    );
+    this.rejectedFrames = 0;
+  }
+}
+
+/** A peer's text in a log line: one line, a few hundred characters at most. */
+function bounded(text: string, max = 200): string {
+  const one = text.replace(/\p{Cc}/gu, ' ');
+  return one.length > max ? `${one.slice(0, max)}… (${one.length} chars)` : one;
 }
 
 class KurentoPipeline implements Pipeline {
@@ -251,7 +343,10 @@ class KurentoPipeline implements Pipeline {
         (_c, cb) => this.raw.create('WebRtcEndpoint', cb),
         (late) => this.media.releaseQuietly(late),
       )
-      .then((box) => new KurentoEndpoint(this.media, this.media.guard(box.value)));
+      .then(
+        (box) =>
+          new KurentoEndpoint(this.media, this.media.guard(this.media.checkObject('createWebRtcEndpoint', box.value))),
+      );
   }
 
   createRecorder(uri: string, profile: MediaProfile): Promise<Recorder> {
@@ -288,7 +383,7 @@ class KurentoPipeline implements Pipeline {
         (late) => this.media.releaseQuietly(late),
       )
       .then((box) => {
-        const raw = this.media.guard(box.value) as unknown as RawElement;
+        const raw = this.media.guard(this.media.checkObject(`create ${type}`, box.value)) as unknown as RawElement;
         return new KurentoFilter(this.media, raw, type, (e) => KurentoMedia.rawOf(e));
       });
   }
@@ -319,7 +414,12 @@ export class KurentoEndpoint implements Endpoint {
   }
 
   processOffer(sdp: string): Promise<string> {
-    return this.media.call<string>('processOffer', (_c, cb) => this.raw.processOffer(sdp, cb));
+    return this.media
+      .call<string>('processOffer', (_c, cb) => this.raw.processOffer(sdp, cb))
+      .then((answer) => {
+        if (typeof answer !== 'string') throw this.media.malformed('processOffer', 'the answer is not a string');
+        return answer;
+      });
   }
 
   gatherCandidates(): Promise<void> {
@@ -334,12 +434,13 @@ export class KurentoEndpoint implements Endpoint {
   onIceCandidate(listener: (candidate: IceCandidate) => void): void {
     this.raw.on('IceCandidateFound', (event: { candidate?: Partial<IceCandidate> }) => {
       const c = event?.candidate;
-      if (!c?.candidate) return;
+      // A candidate line is short; anything else is not relayed to the browser.
+      if (typeof c?.candidate !== 'string' || !c.candidate || c.candidate.length > 4096) return;
       try {
         listener({
           candidate: c.candidate,
-          sdpMid: String(c.sdpMid ?? ''),
-          sdpMLineIndex: Number(c.sdpMLineIndex ?? 0),
+          sdpMid: typeof c.sdpMid === 'string' ? c.sdpMid.slice(0, 256) : '',
+          sdpMLineIndex: Number.isSafeInteger(c.sdpMLineIndex) ? Number(c.sdpMLineIndex) : 0,
         });
       } catch (e) {
         // Thrown inside kurento-client's socket handler it would stop every later answer.

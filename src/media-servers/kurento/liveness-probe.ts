@@ -8,6 +8,8 @@ export interface ProbeTiming {
   interval: number;
   /** ms a probe, a handshake or a `connect` may take before the server counts as gone (`kms.liveness.timeout`). */
   timeout: number;
+  /** `kms.max-frame-size`. */
+  maxFrameBytes: number;
 }
 
 export interface ProbeListener {
@@ -110,7 +112,7 @@ export class LivenessProbe {
     let bound: Bound;
     let sock: JsonRpcSocket | undefined;
     try {
-      sock = await JsonRpcSocket.open(this.uri, this.timing.timeout);
+      sock = await JsonRpcSocket.open(this.uri, this.timing.timeout, this.timing.maxFrameBytes);
       if (gen !== this.generation) return sock.close();
       this.attempts.add(sock);
       bound = await this.bind(sock);
