@@ -8,6 +8,7 @@ import type { LoadedConfig } from './config/config.loader.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MediaServersModule } from './media-servers/media-servers.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { CdrModule } from './cdr/cdr.module.js';
 import { RecordingsModule } from './recordings/recordings.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         WebhookModule,
         SignallingModule,
         RecordingsModule,
+        MetricsModule,
         ...(extra.imports ?? []),
       ],
       providers: [

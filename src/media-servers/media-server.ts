@@ -104,7 +104,8 @@ export class MediaServer {
         starting: () => this.loadState.sampleStarting(),
         info: (info) => (this.lastInfo = info),
         sample: (sample) => this.loadState.sampleDone(sample),
-        failed: (reason) => this.logger.debug(`Media server ${this.id}: sampling failed: ${reason}`),
+        failed: (reason) =>
+          this.logger.debug({ msg: `Media server ${this.id}: sampling failed: ${reason}`, mediaServerId: this.id }),
       },
     );
     this.media = new KurentoMedia(
@@ -178,7 +179,11 @@ export class MediaServer {
         try {
           await p.session?.close(reason);
         } catch (e) {
-          this.logger.warn(`Media server ${this.id}: closing session ${p.sessionId} failed: ${(e as Error).message}`);
+          this.logger.warn({
+            msg: `Media server ${this.id}: closing session ${p.sessionId} failed: ${(e as Error).message}`,
+            mediaServerId: this.id,
+            sessionId: p.sessionId,
+          });
         } finally {
           p.release();
         }
@@ -229,10 +234,13 @@ export class MediaServer {
     this.monitor.start();
     for (const w of [...this.connectWaiters]) w(true);
     if (restarted) {
-      this.logger.warn(`Media server ${this.id} (${this.uri}) restarted: a new server process answers`);
+      this.logger.warn({
+        msg: `Media server ${this.id} (${this.uri}) restarted: a new server process answers`,
+        mediaServerId: this.id,
+      });
       this.emit(MEDIA_SERVER_RESTARTED, this, at);
     }
-    this.logger.log(`Media server ${this.id} (${this.uri}) connected`);
+    this.logger.log({ msg: `Media server ${this.id} (${this.uri}) connected`, mediaServerId: this.id });
     this.emit(MEDIA_SERVER_CONNECTED, this, at);
   }
 
@@ -242,7 +250,7 @@ export class MediaServer {
     this.disconnections++;
     this.disconnectedAt = at;
     this.monitor.stop();
-    this.logger.warn(`Media server ${this.id} (${this.uri}) disconnected: ${reason}`);
+    this.logger.warn({ msg: `Media server ${this.id} (${this.uri}) disconnected: ${reason}`, mediaServerId: this.id });
     this.emit(MEDIA_SERVER_DISCONNECTED, this, at);
     this.graceTimer = setTimeout(() => this.onGraceExpired(), this.timing.disconnectGrace);
   }
@@ -250,16 +258,21 @@ export class MediaServer {
   private onAttemptFailed(reason: string): void {
     if (this.everConnected || this.warnedUnreachable) return;
     this.warnedUnreachable = true;
-    this.logger.warn(`Media server ${this.id} (${this.uri}) is not reachable (${reason}); will keep trying`);
+    this.logger.warn({
+      msg: `Media server ${this.id} (${this.uri}) is not reachable (${reason}); will keep trying`,
+      mediaServerId: this.id,
+    });
   }
 
   private onGraceExpired(): void {
     this.graceTimer = undefined;
     if (this.isConnected || this.stopped || !this.placementCount) return;
-    this.logger.warn(
-      `Media server ${this.id} still disconnected after ${this.timing.disconnectGrace} ms: ` +
+    this.logger.warn({
+      msg:
+        `Media server ${this.id} still disconnected after ${this.timing.disconnectGrace} ms: ` +
         `closing its ${this.placementCount} session(s)`,
-    );
+      mediaServerId: this.id,
+    });
     void this.closeSessions('mediaServerDisconnect');
   }
 }

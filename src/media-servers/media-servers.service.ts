@@ -190,7 +190,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
       throw new NotFoundError(`Media server ${clean} is not reachable`);
     }
     this.servers.set(server.id, server);
-    this.logger.log(`Media server ${server.id} (${clean}) registered`);
+    this.logger.log({ msg: `Media server ${server.id} (${clean}) registered`, mediaServerId: server.id });
     const snapshot = server.snapshot();
     this.emit(MEDIA_SERVER_CONNECTED, server, snapshot.connectionTime);
     return mediaServerJson(snapshot, { load: false, sessions: false, extraInfo: false });
@@ -247,7 +247,10 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
     } finally {
       this.remove(server);
     }
-    this.logger.log(`Media server ${id} (${server.uri}) deregistered${force ? ' (forced)' : ''}`);
+    this.logger.log({
+      msg: `Media server ${id} (${server.uri}) deregistered${force ? ' (forced)' : ''}`,
+      mediaServerId: id,
+    });
   }
 
   private assertCluster(): void {

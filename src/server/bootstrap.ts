@@ -5,8 +5,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { AppModule } from '../app.module.js';
 import { AuthService } from '../auth/auth.service.js';
 import { errorBody } from '../common/error-body.js';
+import { accessLog } from '../common/logging/access-log.js';
+import { PinoLogger } from '../common/logging/pino-logger.js';
 import type { LoadedConfig } from '../config/config.loader.js';
 import { ConfigService } from '../config/config.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { resolveTls } from './tls.js';
 
 export const MAX_BODY = '1mb';
@@ -44,6 +47,9 @@ export async function startServer(
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // First, so 401s, body errors and preflights are timed and logged too.
+  app.use(app.get(MetricsService).httpMiddleware());
+  if (options.logger instanceof PinoLogger) app.use(accessLog(options.logger.pino));
   // OpenVidu allows any origin (http.cors() + @CrossOrigin); preflights carry no credentials.
   app.enableCors({ origin: '*', maxAge: 3600 });
   app.use(express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json'] }));

@@ -3,6 +3,7 @@ import { MediaServersModule } from '../media-servers/media-servers.module.js';
 import { MediaServersService } from '../media-servers/media-servers.service.js';
 import { SESSION_PLACER, type SessionPlacer } from './media-placement.js';
 import { SessionGarbageCollector } from './session-garbage.collector.js';
+import { SessionLogListener } from './session-log.listener.js';
 import { SessionsApiService } from './sessions-api.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
@@ -19,6 +20,7 @@ export const assertPlacer = (s: MediaServersService): SessionPlacer => s;
     SessionsService,
     SessionsApiService,
     SessionGarbageCollector,
+    SessionLogListener,
   ],
   exports: [SessionsService],
 })

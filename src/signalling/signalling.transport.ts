@@ -7,12 +7,14 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ConfigService } from '../config/config.service.js';
 import { RpcCode, RpcError } from './rpc-error.js';
 import { RpcSession } from './rpc-session.js';
+import { SIGNALLING_REQUEST, type SignallingRequestEvent } from './signalling.events.js';
 import { SignallingService } from './signalling.service.js';
 
 const PATH = '/openvidu';
@@ -46,6 +48,7 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(ConfigService) private readonly config: ConfigService,
     @Inject(SignallingService) private readonly service: SignallingService,
+    @Inject(EventEmitter2) private readonly events: EventEmitter2,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -168,20 +171,24 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     const id = msg.id;
     const method = typeof msg.method === 'string' ? msg.method : '';
     const params = msg.params && typeof msg.params === 'object' ? (msg.params as Record<string, unknown>) : {};
+    const started = performance.now();
     if (method === 'ping') {
       const interval = Number(params.interval);
       // Clamped: past 2^31-1 ms, setTimeout fires at once and would drop a healthy client.
       if (Number.isFinite(interval) && interval > 0) session.pingInterval = Math.min(interval, MAX_PING_INTERVAL);
       this.armWatchdog(session);
       if (id !== undefined) session.send({ jsonrpc: '2.0', id, result: { value: 'pong', sessionId: session.id } });
+      this.report('ping', null, started);
       return;
     }
     try {
       const result = await this.service.handle(method, session, params);
       if (result === undefined) {
-        this.logger.warn(`unknown signalling method "${method}" ignored`);
+        this.logger.warn({ msg: `unknown signalling method ignored`, method: bounded(method), ...ids(session) });
+        this.report('unknown', null, started);
         return;
       }
+      this.report(method, null, started);
       if (id !== undefined) session.send({ jsonrpc: '2.0', id, result: { ...result, sessionId: session.id } });
       this.runAfterReply(session);
       if (method === 'leaveRoom') this.close(session);
@@ -192,6 +199,16 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
           ? e
           : new RpcError(RpcCode.GENERIC, e instanceof Error ? e.message : 'Internal error', undefined);
       if (!(e instanceof RpcError)) this.logger.error(`${method} failed: ${(e as Error)?.stack ?? String(e)}`);
+      // Every refused join and every error gets a line an operator can find by session or connection id.
+      const sessionId = session.sessionId ?? (method === 'joinRoom' ? bounded(params.session) : undefined);
+      this.logger.warn({
+        msg: `${method === 'joinRoom' ? 'join refused' : `${method} failed`}: ${err.message}`,
+        method,
+        code: err.code,
+        ...ids(session),
+        sessionId,
+      });
+      this.report(method, err.code, started);
       if (id !== undefined) {
         const error: Record<string, unknown> = { code: err.code, message: err.message };
         error.data = err.data ?? { sessionId: session.id };
@@ -207,6 +224,15 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
       } catch (e) {
         this.logger.warn(`after-reply work failed: ${e instanceof Error ? e.message : String(e)}`);
       }
+    }
+  }
+
+  private report(method: string, code: number | null, started: number): void {
+    const event: SignallingRequestEvent = { method, code, durationMs: performance.now() - started };
+    try {
+      this.events.emit(SIGNALLING_REQUEST, event);
+    } catch (e) {
+      this.logger.error(`A ${SIGNALLING_REQUEST} listener failed: ${(e as Error).message}`);
     }
   }
 
@@ -256,4 +282,14 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     if (s && s.readyState === s.OPEN) s.close(1000, 'Closed by server');
     else s?.terminate();
   }
+}
+
+/** A peer-supplied value as a log field: strings only, at most 128 characters. */
+function bounded(v: unknown): string | undefined {
+  return typeof v === 'string' ? v.slice(0, 128) : undefined;
+}
+
+/** The ids a log line about this client carries. */
+function ids(session: RpcSession): Record<string, string | undefined> {
+  return { rpcSessionId: session.id, sessionId: session.sessionId, connectionId: session.participantId };
 }
