@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/config.loader.js';
 import { PROPERTY_BY_KEY, envName } from './config/config.schema.js';
 import { PinoLogger } from './common/logging/pino-logger.js';
+import { LifecycleService } from './health/lifecycle.service.js';
 import { startServer } from './server/bootstrap.js';
 import { startEmbeddedMediaServer } from './server/embedded-media-server.js';
 
@@ -36,12 +37,16 @@ async function main(): Promise<void> {
   const boot = new Logger('OpenVidu');
   boot.log(`OpenVidu Server (Pro 2.11 API) listening on ${server.url}`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    boot.log(`${signal} received: closing`);
-    const timeout = loaded.config['server.shutdown.timeout'];
+  const lifecycle = server.app.get(LifecycleService);
+  const drainDelay = loaded.config['server.shutdown.drain-delay'];
+  const timeout = loaded.config['server.shutdown.timeout'];
+  let closing = false;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    clearTimeout(drainTimer);
+    boot.log('Closing: sessions end with openviduServerStopped, media is released');
     // If something still holds the event loop after a clean close, say so and leave anyway.
     setTimeout(() => {
       fatal(`Shutdown did not finish within ${timeout} ms; exiting`);
@@ -60,6 +65,27 @@ async function main(): Promise<void> {
           process.exitCode = 1;
         },
       );
+  };
+  /**
+   * SIGTERM: readiness turns false at once and the server keeps serving for the drain delay, so
+   * Kubernetes stops routing new clients here before anyone is cut off; then it closes. A second
+   * signal during the delay closes at once.
+   */
+  const stop = (signal: string) => {
+    if (drainTimer || closing) {
+      if (!closing) boot.log(`${signal} received again: closing now`);
+      close();
+      return;
+    }
+    if (drainDelay <= 0) {
+      boot.log(`${signal} received: closing`);
+      lifecycle.startDraining();
+      close();
+      return;
+    }
+    boot.log(`${signal} received: readiness is down; still serving for ${drainDelay} ms, then closing`);
+    lifecycle.startDraining();
+    drainTimer = setTimeout(close, drainDelay);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
