@@ -15,7 +15,36 @@ export class JsonRpcError extends Error {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Late by more than this (and by a quarter of the timeout), a timer says our loop stalled, not the peer. */
+const STALL_MS = 50;
+
+/**
+ * A deadline that judges the peer, not our own event loop. When the timer fires, the answer may
+ * already wait in the socket, unread because timers run before I/O in a loop turn: `fail` runs only
+ * after one I/O phase (setImmediate) and only if `settled()` is still false. If the timer fired late
+ * because the loop stalled (GC, a big response), the peer gets one more full `ms` of a running loop.
+ */
+function deadline(ms: number, settled: () => boolean, fail: () => void, arm: (t: NodeJS.Timeout) => void): void {
+  let regranted = false;
+  const start = (due: number) =>
+    arm(
+      setTimeout(() => {
+        const late = Date.now() - due;
+        setImmediate(() => {
+          if (settled()) return;
+          if (!regranted && late > Math.max(STALL_MS, ms / 4)) {
+            regranted = true;
+            start(Date.now() + ms);
+            return;
+          }
+          fail();
+        });
+      }, ms),
+    );
+  start(Date.now() + ms);
 }
 
 /**
@@ -92,11 +121,17 @@ export class JsonRpcSocket {
     if (this.closed) return Promise.reject(new Error('socket closed'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve: (v) => resolve(v as T), reject, timer });
+      const entry: Pending = { resolve: (v) => resolve(v as T), reject, timer: undefined };
+      this.pending.set(id, entry);
+      deadline(
+        timeoutMs,
+        () => this.pending.get(id) !== entry,
+        () => {
+          this.pending.delete(id);
+          reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
+        },
+        (t) => (entry.timer = t),
+      );
       const msg: Record<string, unknown> = { jsonrpc: '2.0', method, id };
       if (params) msg.params = params;
       this.ws.send(JSON.stringify(msg), (err) => {
@@ -110,15 +145,21 @@ export class JsonRpcSocket {
     if (this.closed) return Promise.reject(new Error('socket closed'));
     const key = `p${this.nextId++}`;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pongWaiters.delete(key);
-        reject(new Error(`no pong within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pongWaiters.set(key, { resolve: () => resolve(), reject, timer });
+      const entry: Pending = { resolve: () => resolve(), reject, timer: undefined };
+      this.pongWaiters.set(key, entry);
+      deadline(
+        timeoutMs,
+        () => this.pongWaiters.get(key) !== entry,
+        () => {
+          this.pongWaiters.delete(key);
+          reject(new Error(`no pong within ${timeoutMs} ms`));
+        },
+        (t) => (entry.timer = t),
+      );
       try {
         this.ws.ping(key);
       } catch (e) {
-        clearTimeout(timer);
+        clearTimeout(entry.timer);
         this.pongWaiters.delete(key);
         reject(e instanceof Error ? e : new Error(String(e)));
       }

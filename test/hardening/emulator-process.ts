@@ -1,0 +1,51 @@
+// An emulator in a process of its own: it keeps answering while the test's own event loop is
+// stalled, so its answers wait in our sockets as a real media server's would.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../src/kms-emulator/cli.js', import.meta.url));
+
+export interface EmulatorProcess {
+  uri: string;
+  /** One stdin command (`hang on`, `restart`, `blip`…). */
+  command(line: string): void;
+  close(): Promise<void>;
+}
+
+export async function spawnEmulator(): Promise<EmulatorProcess> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1'], {
+    stdio: 'pipe',
+  });
+  let err = '';
+  const uri = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${err}`)), 15_000);
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /(ws:\/\/127\.0\.0\.1:\d+\/kurento)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${err}`)));
+  });
+  child.stdout.resume();
+  return {
+    uri,
+    command: (line) => child.stdin.write(`${line}\n`),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Blocks this process's event loop for `ms`, as a major GC or a huge response body does. */
+export function stallEventLoop(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    // busy: nothing else runs in this process meanwhile
+  }
+}
