@@ -35,7 +35,17 @@ export interface Filter extends Element {
   off(eventType: string): Promise<void>;
 }
 
+/** Video bandwidth limits of a WebRtcEndpoint, in kbps (0 = unconstrained), as Kurento takes them. */
+export interface VideoBandwidth {
+  maxRecv: number;
+  minRecv: number;
+  maxSend: number;
+  minSend: number;
+}
+
 export interface Endpoint extends Element {
+  /** setMax/MinVideoRecv/SendBandwidth on the media server; call before `processOffer()`. */
+  setVideoBandwidth(limits: VideoBandwidth): Promise<void>;
   /** SDP offer in, SDP answer out. */
   processOffer(sdp: string): Promise<string>;
   gatherCandidates(): Promise<void>;

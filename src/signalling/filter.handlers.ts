@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Endpoint } from '../media-servers/media-api.js';
+import type { Endpoint, VideoBandwidth } from '../media-servers/media-api.js';
 import type { Participant } from '../sessions/participant.js';
 import type { StreamFilter } from '../sessions/session.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -46,8 +46,13 @@ export class FilterHandlers {
   }
 
   /** publishVideo's endpoint, already feeding the filter it asked for (applyFilterInPublisher). */
-  async publisherEndpoint(media: SessionMedia, ownerId: string, filter?: StreamFilter | null): Promise<Endpoint> {
-    const endpoint = await media.createEndpoint();
+  async publisherEndpoint(
+    media: SessionMedia,
+    ownerId: string,
+    bandwidth: VideoBandwidth,
+    filter?: StreamFilter | null,
+  ): Promise<Endpoint> {
+    const endpoint = await media.createEndpoint(bandwidth);
     if (!filter) return endpoint;
     try {
       const element = await (await media.ensurePipeline()).createFilter(filter.type, filter.options);

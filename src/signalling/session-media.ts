@@ -1,4 +1,4 @@
-import type { Element, Endpoint, Filter, MediaApi, Pipeline } from '../media-servers/media-api.js';
+import type { Element, Endpoint, Filter, MediaApi, Pipeline, VideoBandwidth } from '../media-servers/media-api.js';
 import { MediaServerUnavailableError } from '../media-servers/media-servers.errors.js';
 
 /** A publisher's filter and who listens to which of its events (OpenVidu's PublisherEndpoint maps). */
@@ -41,9 +41,17 @@ export class SessionMedia {
     return this.pipeline;
   }
 
-  async createEndpoint(): Promise<Endpoint> {
+  /** A WebRtcEndpoint with its video limits already set, as MediaEndpoint#internalEndpointInitialization does. */
+  async createEndpoint(bandwidth: VideoBandwidth): Promise<Endpoint> {
     const pipeline = await this.ensurePipeline();
-    return pipeline.createWebRtcEndpoint();
+    const endpoint = await pipeline.createWebRtcEndpoint();
+    try {
+      await endpoint.setVideoBandwidth(bandwidth);
+    } catch (e) {
+      endpoint.release().catch(() => undefined);
+      throw e;
+    }
+    return endpoint;
   }
 
   /** Runs `fn` after every earlier one for `key` (a publisher), so re-wirings never interleave. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
+import { ConfigService } from '../config/config.service.js';
 import type { Endpoint, IceCandidate } from '../media-servers/media-api.js';
 import { MediaServerError, MediaServerRequestError } from '../media-servers/media-servers.errors.js';
 import type { Participant } from '../sessions/participant.js';
@@ -11,6 +12,7 @@ import type { RpcSession } from './rpc-session.js';
 import { SessionMedia } from './session-media.js';
 import { SignallingRegistry, streamJson } from './signalling.registry.js';
 import { FilterHandlers } from './filter.handlers.js';
+import { videoBandwidth } from './bandwidth.js';
 import { bool, obj, parseSignal, str } from './params.js';
 
 type Params = Record<string, unknown>;
@@ -27,6 +29,7 @@ export class SignallingService {
     @Inject(SignallingRegistry) private readonly reg: SignallingRegistry,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(FilterHandlers) private readonly filters: FilterHandlers,
+    @Inject(ConfigService) private readonly config: ConfigService,
   ) {
     this.handlers = {
       joinRoom: (rpc, p) => this.joinRoom(rpc, p),
@@ -146,7 +149,8 @@ export class SignallingService {
       filter: p.filter && typeof p.filter === 'object' ? this.filters.initialFilter(me, obj(p, 'filter')) : null,
     };
     const sessionMedia = this.mediaFor(me.sessionId);
-    const endpoint = await this.filters.publisherEndpoint(sessionMedia, me.connectionId, media.filter);
+    const bandwidth = videoBandwidth(this.config.snapshot(), me.kurentoOptions);
+    const endpoint = await this.filters.publisherEndpoint(sessionMedia, me.connectionId, bandwidth, media.filter);
     try {
       const owner = me.connectionId;
       endpoint.onIceCandidate((c) => this.relayCandidate(owner, owner, c));
@@ -177,7 +181,7 @@ export class SignallingService {
     if (me.subscriptions.has(publisherId)) {
       throw new RpcError(RpcCode.MEDIA_ENDPOINT_ERROR, `Already subscribed to '${sender}'`);
     }
-    const endpoint = await sessionMedia.createEndpoint();
+    const endpoint = await sessionMedia.createEndpoint(videoBandwidth(this.config.snapshot(), me.kurentoOptions));
     try {
       endpoint.onIceCandidate((c) => this.relayCandidate(me.connectionId, publisherId, c));
       await sessionMedia.feed(publisherId, endpoint);

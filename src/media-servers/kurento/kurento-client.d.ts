@@ -57,6 +57,10 @@ declare module 'kurento-client' {
 
     interface WebRtcEndpoint extends MediaObject {
       processOffer(offer: string, callback: Callback<string>): unknown;
+      setMaxVideoRecvBandwidth(kbps: number, callback: Callback<void>): unknown;
+      setMinVideoRecvBandwidth(kbps: number, callback: Callback<void>): unknown;
+      setMaxVideoSendBandwidth(kbps: number, callback: Callback<void>): unknown;
+      setMinVideoSendBandwidth(kbps: number, callback: Callback<void>): unknown;
       gatherCandidates(callback: Callback<void>): unknown;
       addIceCandidate(candidate: IceCandidate, callback: Callback<void>): unknown;
       connect(sink: MediaObject, callback: Callback<void>): unknown;

@@ -10,6 +10,7 @@ import type {
   MediaKind,
   MediaProfile,
   Pipeline,
+  VideoBandwidth,
   Recorder,
 } from '../media-api.js';
 import {
@@ -420,6 +421,16 @@ export class KurentoEndpoint implements Endpoint {
         if (typeof answer !== 'string') throw this.media.malformed('processOffer', 'the answer is not a string');
         return answer;
       });
+  }
+
+  async setVideoBandwidth(l: VideoBandwidth): Promise<void> {
+    const raw = this.raw;
+    await Promise.all([
+      this.media.call<void>('setMaxVideoRecvBandwidth', (_c, cb) => raw.setMaxVideoRecvBandwidth(l.maxRecv, cb)),
+      this.media.call<void>('setMinVideoRecvBandwidth', (_c, cb) => raw.setMinVideoRecvBandwidth(l.minRecv, cb)),
+      this.media.call<void>('setMaxVideoSendBandwidth', (_c, cb) => raw.setMaxVideoSendBandwidth(l.maxSend, cb)),
+      this.media.call<void>('setMinVideoSendBandwidth', (_c, cb) => raw.setMinVideoSendBandwidth(l.minSend, cb)),
+    ]);
   }
 
   gatherCandidates(): Promise<void> {
