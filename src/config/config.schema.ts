@@ -38,6 +38,7 @@ export interface OpenViduConfig {
   'metrics.port': number;
   'metrics.address': string;
   'kms.uris': string[];
+  'kms.embedded-emulator': boolean;
   'kms.liveness.interval': number;
   'kms.liveness.timeout': number;
   'kms.connect.timeout': number;
@@ -198,6 +199,9 @@ export const PROPERTIES: readonly PropertyDef[] = [
     default: [],
     check: (v: string[]) => checkWsUris(v),
   } as PropertyDef,
+  // With no kms.uris: start the Kurento-protocol emulator in-process (false: start with no media
+  // server and wait for POST /pro/media-servers, as a Kubernetes deployment does).
+  bool('kms.embedded-emulator', true),
   ms('kms.liveness.interval', 200),
   ms('kms.liveness.timeout', 600),
   ms('kms.connect.timeout', 3000),
