@@ -214,8 +214,12 @@ export class Dispatcher {
       if (!isObject(op) || op.id !== i) {
         throw new KmsError(ErrorCode.MALFORMED_TRANSACTION, `Id of request '${i}' should be '${i}'`);
       }
-      const params: Params = { ...(isObject(op.params) ? op.params : {}), sessionId };
+      // KMS gives an operation the transaction's session only when it names none itself.
+      const params: Params = { sessionId, ...(isObject(op.params) ? op.params : {}) };
       try {
+        // An armed failure hits the operation inside a transaction as it would a lone request.
+        const injected = this.faults.take(String(op.method), op.method === 'invoke' ? params.operation : undefined);
+        if (injected) throw injected;
         const r = await this.call(String(op.method), resolveRefs(params, responses));
         responses.push({ id: i, jsonrpc: '2.0', result: r });
       } catch (e) {

@@ -76,11 +76,46 @@ export interface Hub {
   release(): Promise<void>;
 }
 
+/** An operation invoked on a new endpoint during its set-up, e.g. `setMaxVideoRecvBandwidth`. */
+export interface EndpointCall {
+  operation: string;
+  /** Kurento's operation params, e.g. `{ maxVideoRecvBandwidth: 600 }`. */
+  params?: Record<string, unknown>;
+}
+
+/**
+ * Everything a publisher's or subscriber's endpoint needs before it answers the browser's offer,
+ * done in one round trip to the media server (a Kurento `transaction`).
+ */
+export interface EndpointSetup {
+  /** The browser's SDP offer; the answer comes back with the endpoint. */
+  offer: string;
+  /** Gets the server's ICE candidates; subscribed before any can be gathered. */
+  onIceCandidate: (candidate: IceCandidate) => void;
+  /** Video limits set before the offer is processed (setMax/MinVideoRecv/SendBandwidth). */
+  bandwidth?: VideoBandwidth;
+  /** Invoked on the new endpoint, in order, after the limits and before the offer is processed. */
+  calls?: readonly EndpointCall[];
+  /** Connected to the new endpoint (a subscriber's publisher endpoint or that publisher's filter). */
+  source?: Element;
+  /** A filter created with the endpoint and fed by it (a publisher's initial filter). */
+  filter?: { type: string; options: Record<string, unknown> };
+}
+
+export interface NegotiatedEndpoint {
+  endpoint: Endpoint;
+  answer: string;
+  /** The filter of `EndpointSetup.filter`. */
+  filter?: Filter;
+}
+
 export interface Pipeline {
   readonly id: string;
   createWebRtcEndpoint(): Promise<Endpoint>;
   createRecorder(uri: string, profile: MediaProfile): Promise<Recorder>;
   createComposite(): Promise<Hub>;
+  /** A WebRtcEndpoint set up and negotiated in one round trip; on failure nothing it created is kept. */
+  createEndpoint(setup: EndpointSetup): Promise<NegotiatedEndpoint>;
   /** `options` are the type's constructor params (GStreamerFilter `{command}`); an unknown type rejects. */
   createFilter(type: string, options: Record<string, unknown>): Promise<Filter>;
   /** Releases the pipeline and, on the server, everything in it. */

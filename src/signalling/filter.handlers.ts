@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Endpoint, VideoBandwidth } from '../media-servers/media-api.js';
+import type { Endpoint, EndpointSetup, NegotiatedEndpoint } from '../media-servers/media-api.js';
 import type { Participant } from '../sessions/participant.js';
 import type { StreamFilter } from '../sessions/session.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -45,24 +45,14 @@ export class FilterHandlers {
     return { type: raw.type, options: obj(raw, 'options') };
   }
 
-  /** publishVideo's endpoint, already feeding the filter it asked for (applyFilterInPublisher). */
-  async publisherEndpoint(
-    media: SessionMedia,
-    ownerId: string,
-    bandwidth: VideoBandwidth,
-    filter?: StreamFilter | null,
-  ): Promise<Endpoint> {
-    const endpoint = await media.createEndpoint(bandwidth);
-    if (!filter) return endpoint;
-    try {
-      const element = await (await media.ensurePipeline()).createFilter(filter.type, filter.options);
-      media.filters.set(ownerId, { filter: element, listeners: new Map() });
-      await endpoint.connect(element);
-      return endpoint;
-    } catch (e) {
-      this.discardPublisher(media, ownerId, endpoint);
-      throw e;
-    }
+  /**
+   * publishVideo's endpoint, negotiated and already feeding the filter it asked for
+   * (applyFilterInPublisher), all in one round trip; a failure leaves nothing behind.
+   */
+  async publisherEndpoint(media: SessionMedia, ownerId: string, setup: EndpointSetup): Promise<NegotiatedEndpoint> {
+    const made = await (await media.ensurePipeline()).createEndpoint(setup);
+    if (made.filter) media.filters.set(ownerId, { filter: made.filter, listeners: new Map() });
+    return made;
   }
 
   /** A publishVideo that failed: its endpoint and filter are not kept. */

@@ -1,4 +1,11 @@
-import type { Element, Endpoint, Filter, MediaApi, Pipeline, VideoBandwidth } from '../media-servers/media-api.js';
+import type {
+  Endpoint,
+  EndpointSetup,
+  Filter,
+  MediaApi,
+  NegotiatedEndpoint,
+  Pipeline,
+} from '../media-servers/media-api.js';
 import { MediaServerUnavailableError } from '../media-servers/media-servers.errors.js';
 
 /** A publisher's filter and who listens to which of its events (OpenVidu's PublisherEndpoint maps). */
@@ -41,17 +48,18 @@ export class SessionMedia {
     return this.pipeline;
   }
 
-  /** A WebRtcEndpoint with its video limits already set, as MediaEndpoint#internalEndpointInitialization does. */
-  async createEndpoint(bandwidth: VideoBandwidth): Promise<Endpoint> {
+  /**
+   * A subscriber's endpoint, fed by `publisherId`'s filter while there is one, else by its endpoint,
+   * and negotiated in the same round trip. Queued with the publisher's re-wirings, so a filter applied
+   * or removed meanwhile cannot miss it.
+   */
+  async subscriberEndpoint(publisherId: string, setup: Omit<EndpointSetup, 'source'>): Promise<NegotiatedEndpoint> {
     const pipeline = await this.ensurePipeline();
-    const endpoint = await pipeline.createWebRtcEndpoint();
-    try {
-      await endpoint.setVideoBandwidth(bandwidth);
-    } catch (e) {
-      endpoint.release().catch(() => undefined);
-      throw e;
-    }
-    return endpoint;
+    return this.serial(publisherId, () => {
+      const source = this.filters.get(publisherId)?.filter ?? this.publishers.get(publisherId);
+      if (!source) return Promise.reject(new Error(`publisher ${publisherId} is gone`));
+      return pipeline.createEndpoint({ ...setup, source });
+    });
   }
 
   /** Runs `fn` after every earlier one for `key` (a publisher), so re-wirings never interleave. */
@@ -69,15 +77,6 @@ export class SessionMedia {
   /** The subscriber endpoints fed by `publisherId`'s stream. */
   subscribersOf(publisherId: string): Endpoint[] {
     return [...this.subscribers].filter(([k]) => k.endsWith(`|${publisherId}`)).map(([, e]) => e);
-  }
-
-  /** What a new subscriber of `publisherId` connects to: its filter while there is one, else its endpoint. */
-  feed(publisherId: string, sink: Element): Promise<void> {
-    return this.serial(publisherId, () => {
-      const source = this.filters.get(publisherId)?.filter ?? this.publishers.get(publisherId);
-      if (!source) return Promise.reject(new Error(`publisher ${publisherId} is gone`));
-      return source.connect(sink);
-    });
   }
 
   takeFilter(publisherId: string): Filter | undefined {

@@ -149,12 +149,14 @@ export class SignallingService {
       filter: p.filter && typeof p.filter === 'object' ? this.filters.initialFilter(me, obj(p, 'filter')) : null,
     };
     const sessionMedia = this.mediaFor(me.sessionId);
-    const bandwidth = videoBandwidth(this.config.snapshot(), me.kurentoOptions);
-    const endpoint = await this.filters.publisherEndpoint(sessionMedia, me.connectionId, bandwidth, media.filter);
+    const owner = me.connectionId;
+    const { endpoint, answer: sdpAnswer } = await this.filters.publisherEndpoint(sessionMedia, owner, {
+      offer: sdpOffer,
+      onIceCandidate: (c) => this.relayCandidate(owner, owner, c),
+      bandwidth: videoBandwidth(this.config.snapshot(), me.kurentoOptions),
+      filter: media.filter ?? undefined,
+    });
     try {
-      const owner = me.connectionId;
-      endpoint.onIceCandidate((c) => this.relayCandidate(owner, owner, c));
-      const sdpAnswer = await endpoint.processOffer(sdpOffer);
       const stream = this.sessions.publish(me, media);
       Object.assign(stream.webrtc, { webrtcEndpointName: endpoint.id, remoteSdp: sdpOffer, localSdp: sdpAnswer });
       sessionMedia.publishers.set(owner, endpoint);
@@ -181,11 +183,12 @@ export class SignallingService {
     if (me.subscriptions.has(publisherId)) {
       throw new RpcError(RpcCode.MEDIA_ENDPOINT_ERROR, `Already subscribed to '${sender}'`);
     }
-    const endpoint = await sessionMedia.createEndpoint(videoBandwidth(this.config.snapshot(), me.kurentoOptions));
+    const { endpoint, answer: sdpAnswer } = await sessionMedia.subscriberEndpoint(publisherId, {
+      offer: sdpOffer,
+      onIceCandidate: (c) => this.relayCandidate(me.connectionId, publisherId, c),
+      bandwidth: videoBandwidth(this.config.snapshot(), me.kurentoOptions),
+    });
     try {
-      endpoint.onIceCandidate((c) => this.relayCandidate(me.connectionId, publisherId, c));
-      await sessionMedia.feed(publisherId, endpoint);
-      const sdpAnswer = await endpoint.processOffer(sdpOffer);
       const sub = this.sessions.subscribe(me, sender);
       Object.assign(sub.webrtc, { webrtcEndpointName: endpoint.id, remoteSdp: sdpOffer, localSdp: sdpAnswer });
       sessionMedia.subscribers.set(SessionMedia.subscriberKey(me.connectionId, publisherId), endpoint);

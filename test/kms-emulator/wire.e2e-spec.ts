@@ -251,6 +251,32 @@ void describe('KMS emulator wire protocol', () => {
     assert.equal(value[0].result.sessionId, r.sessionId);
   });
 
+  void it('fails an armed operation inside a transaction, stops there, and keeps an operation its own session', async () => {
+    const c = await open();
+    emu.failNext('processOffer', 1, 40201);
+    const ops = [
+      { jsonrpc: '2.0', id: 0, method: 'create', params: { type: 'MediaPipeline', constructorParams: {} } },
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'create',
+        params: { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: 'newref:0' }, sessionId: 'other' },
+      },
+      { jsonrpc: '2.0', id: 2, method: 'invoke', params: { object: 'newref:1', operation: 'processOffer' } },
+      { jsonrpc: '2.0', id: 3, method: 'invoke', params: { object: 'newref:1', operation: 'gatherCandidates' } },
+    ];
+    const r = result(await c.call('transaction', { operations: ops }));
+    const value = r.value as Array<{ id: number; result?: { sessionId: string }; error?: { code: number } }>;
+    assert.deepEqual(
+      value.map((v) => v.id),
+      [0, 1, 2],
+      'nothing runs after the failed operation',
+    );
+    assert.equal(value[2].error?.code, 40201);
+    assert.equal(value[0].result?.sessionId, r.sessionId);
+    assert.equal(value[1].result?.sessionId, 'other');
+  });
+
   void it('applies latency, injected failures and the object limit', async () => {
     const { c, ep } = await withEndpoint();
     emu.setLatency(150);

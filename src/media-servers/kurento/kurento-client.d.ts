@@ -70,6 +70,15 @@ declare module 'kurento-client' {
       getPipelines(callback: Callback<MediaObject[]>): unknown;
     }
 
+    /** An explicit transaction (`client.beginTransaction()`); see kurento-batch.ts for why it needs a repair. */
+    interface Transaction extends EventEmitter {
+      commit(callback: Callback<unknown>): unknown;
+    }
+
+    const TransactionsManager: {
+      Transaction: new (commit: unknown) => Transaction;
+    };
+
     /** reconnect-core's emitter, reachable as the non-enumerable `client._re` (docs/kurento-protocol.md §4). */
     interface Reconnector extends EventEmitter {
       connected: boolean;
@@ -86,6 +95,7 @@ declare module 'kurento-client' {
       create(type: string, callback: Callback<MediaObject>): unknown;
       getMediaobjectById(id: string, callback: Callback<MediaObject>): unknown;
       getServerManager(callback: Callback<ServerManager>): unknown;
+      beginTransaction(): Transaction;
       close(): void;
     }
   }

@@ -3,12 +3,15 @@ import kurento from 'kurento-client';
 import type {
   Element,
   Endpoint,
+  EndpointCall,
+  EndpointSetup,
   Filter,
   Hub,
   IceCandidate,
   MediaApi,
   MediaKind,
   MediaProfile,
+  NegotiatedEndpoint,
   Pipeline,
   VideoBandwidth,
   Recorder,
@@ -20,6 +23,7 @@ import {
 } from '../media-servers.errors.js';
 import { guardClientConnection } from './client-guard.js';
 import { runInFaultDomain, type FaultDomain } from './fault-domain.js';
+import { KurentoBatch, listen } from './kurento-batch.js';
 import { KurentoFilter, type RawElement } from './kurento-filter.js';
 import { KurentoHub, KurentoRecorder } from './kurento-recording.js';
 
@@ -146,6 +150,19 @@ export class KurentoMedia implements MediaApi, FaultDomain {
   /** `call()` for results that are not media objects (strings, void, arrays). */
   call<T>(label: string, start: (client: kurento.KurentoClient, cb: kurento.Callback<T>) => unknown): Promise<T> {
     return this.boxed(label, start).then((box) => box.value);
+  }
+
+  /**
+   * One operation on `object`, sent as a one-operation `transaction`: the same single round trip as
+   * a plain `invoke`, without kurento-client's per-call promise chain (bench/PROFILE.md).
+   */
+  invoke<T>(label: string, object: Raw, operation: string, params?: Record<string, unknown>): Promise<T> {
+    return this.call<T>(label, (client, cb) => {
+      const batch = new KurentoBatch(client);
+      let value: unknown;
+      batch.invoke(object, operation, params, (v) => (value = v));
+      batch.commit((e) => cb(e, value as T));
+    });
   }
 
   /**
@@ -373,6 +390,65 @@ class KurentoPipeline implements Pipeline {
       .then((box) => new KurentoHub(this.media, this.media.guard(box.value), (e) => KurentoMedia.rawOf(e)));
   }
 
+  /**
+   * One `transaction` for the whole set-up: create, subscribe to IceCandidateFound, the extra calls,
+   * the optional filter and source connection, then processOffer. Anything created is released if
+   * a later step fails, so a failed set-up leaves nothing on the server.
+   */
+  createEndpoint(setup: EndpointSetup): Promise<NegotiatedEndpoint> {
+    return this.media
+      .boxed<NegotiatedEndpoint>(
+        'createWebRtcEndpoint+processOffer',
+        (client, cb) => {
+          const source = setup.source && KurentoMedia.rawOf(setup.source);
+          if (setup.source && !source) throw new TypeError('source is not an element of this API');
+          const batch = new KurentoBatch(client);
+          const raw = this.media.guard(batch.create<kurento.WebRtcEndpoint>(this.raw, 'WebRtcEndpoint'));
+          listen(raw, 'IceCandidateFound', candidateRelay(this.media, raw, setup.onIceCandidate));
+          batch.subscribe(raw, 'IceCandidateFound');
+          for (const c of [...bandwidthCalls(setup.bandwidth), ...(setup.calls ?? [])]) {
+            batch.invoke(raw, c.operation, c.params);
+          }
+          let filter: Raw | undefined;
+          if (setup.filter) {
+            filter = this.media.guard(batch.create<Raw>(this.raw, setup.filter.type, setup.filter.options));
+            batch.invoke(raw, 'connect', { sink: filter });
+          }
+          if (source) batch.invoke(source, 'connect', { sink: raw });
+          let answer: unknown;
+          batch.invoke(raw, 'processOffer', { offer: setup.offer }, (v) => (answer = v));
+          batch.commit((e) => {
+            let error: Error | null | undefined = e;
+            if (!error && (typeof raw.id !== 'string' || !raw.id || (filter && typeof filter.id !== 'string'))) {
+              error = this.media.malformed('createWebRtcEndpoint', 'no object id');
+            } else if (!error && typeof answer !== 'string') {
+              error = this.media.malformed('processOffer', 'the answer is not a string');
+            }
+            if (error) {
+              // Created before the failing step: not the caller's to release, since it never gets them.
+              if (raw.id) this.media.releaseQuietly(raw);
+              if (filter?.id) this.media.releaseQuietly(filter);
+              return cb(error, undefined as unknown as NegotiatedEndpoint);
+            }
+            const result: NegotiatedEndpoint = {
+              endpoint: new KurentoEndpoint(this.media, raw),
+              answer: answer as string,
+            };
+            if (filter && setup.filter) {
+              const f = filter as unknown as RawElement;
+              result.filter = new KurentoFilter(this.media, f, setup.filter.type, (e) => KurentoMedia.rawOf(e));
+            }
+            cb(null, result);
+          });
+        },
+        (late) => {
+          void late.endpoint.release().catch(() => undefined);
+          if (late.filter) void late.filter.release().catch(() => undefined);
+        },
+      )
+      .then((box) => box.value);
+  }
+
   createFilter(type: string, options: Record<string, unknown>): Promise<Filter> {
     type Create = (t: string, p: Record<string, unknown>, cb: kurento.Callback<Raw>) => unknown;
     return this.media
@@ -415,49 +491,32 @@ export class KurentoEndpoint implements Endpoint {
   }
 
   processOffer(sdp: string): Promise<string> {
-    return this.media
-      .call<string>('processOffer', (_c, cb) => this.raw.processOffer(sdp, cb))
-      .then((answer) => {
-        if (typeof answer !== 'string') throw this.media.malformed('processOffer', 'the answer is not a string');
-        return answer;
-      });
+    return this.media.invoke<unknown>('processOffer', this.raw, 'processOffer', { offer: sdp }).then((answer) => {
+      if (typeof answer !== 'string') throw this.media.malformed('processOffer', 'the answer is not a string');
+      return answer;
+    });
   }
 
-  async setVideoBandwidth(l: VideoBandwidth): Promise<void> {
-    const raw = this.raw;
-    await Promise.all([
-      this.media.call<void>('setMaxVideoRecvBandwidth', (_c, cb) => raw.setMaxVideoRecvBandwidth(l.maxRecv, cb)),
-      this.media.call<void>('setMinVideoRecvBandwidth', (_c, cb) => raw.setMinVideoRecvBandwidth(l.minRecv, cb)),
-      this.media.call<void>('setMaxVideoSendBandwidth', (_c, cb) => raw.setMaxVideoSendBandwidth(l.maxSend, cb)),
-      this.media.call<void>('setMinVideoSendBandwidth', (_c, cb) => raw.setMinVideoSendBandwidth(l.minSend, cb)),
-    ]);
+  /** The four setters in one round trip (one `transaction`). */
+  setVideoBandwidth(l: VideoBandwidth): Promise<void> {
+    return this.media.call<void>('setVideoBandwidth', (client, cb) => {
+      const batch = new KurentoBatch(client);
+      for (const c of bandwidthCalls(l)) batch.invoke(this.raw, c.operation, c.params);
+      batch.commit((e) => cb(e, undefined));
+    });
   }
 
   gatherCandidates(): Promise<void> {
-    return this.media.call<void>('gatherCandidates', (_c, cb) => this.raw.gatherCandidates(cb));
+    return this.media.invoke<void>('gatherCandidates', this.raw, 'gatherCandidates');
   }
 
   addIceCandidate(c: IceCandidate): Promise<void> {
     const candidate = { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex };
-    return this.media.call<void>('addIceCandidate', (_c, cb) => this.raw.addIceCandidate(candidate, cb));
+    return this.media.invoke<void>('addIceCandidate', this.raw, 'addIceCandidate', { candidate });
   }
 
   onIceCandidate(listener: (candidate: IceCandidate) => void): void {
-    this.raw.on('IceCandidateFound', (event: { candidate?: Partial<IceCandidate> }) => {
-      const c = event?.candidate;
-      // A candidate line is short; anything else is not relayed to the browser.
-      if (typeof c?.candidate !== 'string' || !c.candidate || c.candidate.length > 4096) return;
-      try {
-        listener({
-          candidate: c.candidate,
-          sdpMid: typeof c.sdpMid === 'string' ? c.sdpMid.slice(0, 256) : '',
-          sdpMLineIndex: Number.isSafeInteger(c.sdpMLineIndex) ? Number(c.sdpMLineIndex) : 0,
-        });
-      } catch (e) {
-        // Thrown inside kurento-client's socket handler it would stop every later answer.
-        this.media.warn(`IceCandidateFound listener of ${this.id} threw: ${(e as Error).message}`);
-      }
-    });
+    this.raw.on('IceCandidateFound', candidateRelay(this.media, this.raw, listener));
   }
 
   connect(sink: Element, kind?: MediaKind): Promise<void> {
@@ -486,4 +545,38 @@ export class KurentoEndpoint implements Endpoint {
       return this.raw.release(cb);
     });
   }
+}
+
+/** An IceCandidateFound handler that hands `listener` a clean candidate and never throws into kurento-client. */
+function candidateRelay(
+  media: KurentoMedia,
+  raw: Raw,
+  listener: (candidate: IceCandidate) => void,
+): (event: unknown) => void {
+  return (event) => {
+    const c = (event as { candidate?: Partial<IceCandidate> } | undefined)?.candidate;
+    // A candidate line is short; anything else is not relayed to the browser.
+    if (typeof c?.candidate !== 'string' || !c.candidate || c.candidate.length > 4096) return;
+    try {
+      listener({
+        candidate: c.candidate,
+        sdpMid: typeof c.sdpMid === 'string' ? c.sdpMid.slice(0, 256) : '',
+        sdpMLineIndex: Number.isSafeInteger(c.sdpMLineIndex) ? Number(c.sdpMLineIndex) : 0,
+      });
+    } catch (e) {
+      // Thrown inside kurento-client's socket handler it would stop every later answer.
+      media.warn(`IceCandidateFound listener of ${raw.id} threw: ${(e as Error).message}`);
+    }
+  };
+}
+
+/** MediaEndpoint#internalEndpointInitialization's video limits, as Kurento operations. */
+function bandwidthCalls(l: VideoBandwidth | undefined): EndpointCall[] {
+  if (!l) return [];
+  return [
+    { operation: 'setMaxVideoRecvBandwidth', params: { maxVideoRecvBandwidth: l.maxRecv } },
+    { operation: 'setMinVideoRecvBandwidth', params: { minVideoRecvBandwidth: l.minRecv } },
+    { operation: 'setMaxVideoSendBandwidth', params: { maxVideoSendBandwidth: l.maxSend } },
+    { operation: 'setMinVideoSendBandwidth', params: { minVideoSendBandwidth: l.minSend } },
+  ];
 }
