@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BadRequestError } from '../common/errors.js';
 import type { MediaServerSnapshot } from './media-server.js';
 
@@ -39,6 +40,24 @@ export function mediaServerJson(s: MediaServerSnapshot, view: MediaServerViewOpt
     };
   }
   return json;
+}
+
+/** Stands in for the sessions array while the rest is serialised; no server field can contain it. */
+const SESSIONS_MARK = `\u0000sessions:${randomUUID()}`;
+const QUOTED_MARK = JSON.stringify(SESSIONS_MARK);
+
+/**
+ * `JSON.stringify(mediaServerJson(s, view))`, with each hosted session's JSON spliced in from its
+ * own (cached) text instead of being serialised again: the same bytes, a fraction of the work.
+ */
+export function mediaServerJsonText(s: MediaServerSnapshot, view: MediaServerViewOptions): string {
+  if (!view.sessions) return JSON.stringify(mediaServerJson(s, view));
+  const json = mediaServerJson(s, view);
+  json.sessions = SESSIONS_MARK;
+  const text = JSON.stringify(json);
+  const at = text.indexOf(QUOTED_MARK);
+  const sessions = s.sessions.map((x) => (x.jsonText ? x.jsonText() : JSON.stringify(x.toJson()))).join(',');
+  return `${text.slice(0, at)}[${sessions}]${text.slice(at + QUOTED_MARK.length)}`;
 }
 
 const TRUE = new Set(['true', 'on', 'yes', '1']);

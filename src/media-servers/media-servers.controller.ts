@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { JSON_CONTENT_TYPE } from '../common/json-text.js';
 import { MediaServersService } from './media-servers.service.js';
 
 /**
@@ -10,11 +11,13 @@ export class MediaServersController {
   constructor(@Inject(MediaServersService) private readonly service: MediaServersService) {}
 
   @Get()
+  @Header('Content-Type', JSON_CONTENT_TYPE)
   list(@Query() query: Record<string, unknown>) {
     return this.service.listJson(query);
   }
 
   @Get(':id')
+  @Header('Content-Type', JSON_CONTENT_TYPE)
   get(@Param('id') id: string, @Query() query: Record<string, unknown>) {
     return this.service.getJson(id, query);
   }

@@ -14,7 +14,7 @@ import {
   type MediaServerStatusEvent,
 } from './media-server.events.js';
 import { mediaServerIdFor, normalizeUri } from './media-server-id.js';
-import { mediaServerJson, queryFlag, viewOptions } from './media-server.json.js';
+import { mediaServerJson, mediaServerJsonText, queryFlag, viewOptions } from './media-server.json.js';
 import {
   MediaServer,
   type MediaServerSnapshot,
@@ -156,19 +156,25 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
 
   // ---- /pro/media-servers (docs/openvidu-api.md §3.3) ----
 
-  listJson(query: Record<string, unknown>): { numberOfElements: number; content: Record<string, unknown>[] } {
+  /** With `sessions=true`, JSON text that reuses each session's cached JSON (media-server.json.ts). */
+  listJson(query: Record<string, unknown>): { numberOfElements: number; content: Record<string, unknown>[] } | string {
     this.assertCluster();
     const view = viewOptions(query);
-    const content = this.list().map((s) => mediaServerJson(s, view));
+    const servers = this.list();
+    if (view.sessions) {
+      const content = servers.map((s) => mediaServerJsonText(s, view)).join(',');
+      return `{"numberOfElements":${servers.length},"content":[${content}]}`;
+    }
+    const content = servers.map((s) => mediaServerJson(s, view));
     return { numberOfElements: content.length, content };
   }
 
-  getJson(id: string, query: Record<string, unknown>): Record<string, unknown> {
+  getJson(id: string, query: Record<string, unknown>): Record<string, unknown> | string {
     this.assertCluster();
     const view = viewOptions(query);
     const s = this.get(id);
     if (!s) throw new NotFoundError(`Media server ${id} not found`);
-    return mediaServerJson(s, view);
+    return view.sessions ? mediaServerJsonText(s, view) : mediaServerJson(s, view);
   }
 
   /** POST: 200 once connected, 404 when it does not answer within `kms.connect.timeout`. */

@@ -7,6 +7,8 @@ export interface HostedSession {
   streamCount(): number;
   /** Session JSON (docs/openvidu-api.md §2.1), shown by `?sessions=true`. */
   toJson(): Record<string, unknown>;
+  /** `JSON.stringify(toJson())`, possibly cached; the list routes splice it in as it is. */
+  jsonText?(): string;
   /** Used by DELETE `?force=true` and when a media server stays disconnected past `kms.disconnect.grace`. */
   close(reason: 'mediaServerDisconnect'): Promise<void>;
 }

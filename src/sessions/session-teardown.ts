@@ -23,6 +23,7 @@ export class SessionTeardown {
   removeParticipant(session: Session, p: Participant, reason: LeaveReason, evicted: boolean): void {
     if (session.participants.get(p.connectionId) !== p) return;
     session.participants.delete(p.connectionId);
+    session.changed();
     // Same order as OpenVidu: others stop receiving it, then its subscriptions, then its stream.
     for (const other of session.participants.values()) this.endSubscription(session, other, p.connectionId, reason);
     for (const senderId of [...p.subscriptions.keys()]) this.endSubscription(session, p, senderId, reason);
@@ -62,6 +63,7 @@ export class SessionTeardown {
   endStream(session: Session, p: Participant, reason: UnpublishReason, leaving: boolean): void {
     const stream = p.publisher!;
     p.publisher = null;
+    session.changed();
     this.emit<P.StreamUnpublishedEvent>(EV.StreamUnpublished, {
       sessionId: session.sessionId,
       connectionId: p.connectionId,
@@ -78,6 +80,7 @@ export class SessionTeardown {
     const sub = p.subscriptions.get(senderId);
     if (!sub) return false;
     p.subscriptions.delete(senderId);
+    session.changed();
     this.emit<P.StreamUnsubscribedEvent>(EV.StreamUnsubscribed, {
       sessionId: session.sessionId,
       subscriberId: p.connectionId,

@@ -10,7 +10,10 @@ type Json = Record<string, unknown>;
  */
 export type SessionState = 'idle' | 'active' | 'closing' | 'closed';
 
-/** One OpenVidu session. Mutated only by SessionsService; everyone else reads. */
+/**
+ * One OpenVidu session. Mutated only by SessionsService (and its teardown); everyone else reads.
+ * Whatever changes what `toJson()` shows must call `changed()`: the list routes reuse the JSON text.
+ */
 export class Session implements HostedSession {
   state: SessionState = 'idle';
   /** When the first participant joined (CDR `sessionCreated` fires then). */
@@ -53,6 +56,18 @@ export class Session implements HostedSession {
     let n = 0;
     for (const p of this.participants.values()) n += (p.publisher ? 1 : 0) + p.subscriptions.size;
     return n;
+  }
+
+  /** `toJson()` as text, kept until the next `changed()`: a list of thousands of sessions costs a join. */
+  private text: string | undefined;
+
+  changed(): void {
+    this.text = undefined;
+  }
+
+  /** `JSON.stringify(this.toJson())`, computed once per change. */
+  jsonText(): string {
+    return (this.text ??= JSON.stringify(this.toJson()));
   }
 
   /** Session#sharedJson (docs/openvidu-api.md §2.1), key order and presence rules included. */

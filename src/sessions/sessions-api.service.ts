@@ -36,10 +36,17 @@ export class SessionsApiService {
     return s.toJson(withStats);
   }
 
-  /** §2.5. */
-  list(webRtcStats: unknown): Json {
+  /**
+   * §2.5. Without stats the body is assembled from each session's cached JSON text (the same JSON
+   * `JSON.stringify` would write), so a list of thousands of sessions does not re-serialise them all.
+   */
+  list(webRtcStats: unknown): Json | string {
     const withStats = parseBooleanParam('webRtcStats', webRtcStats);
-    const content = this.sessions.list().map((s) => s.toJson(withStats));
+    const sessions = this.sessions.list();
+    if (!withStats) {
+      return `{"numberOfElements":${sessions.length},"content":[${sessions.map((s) => s.jsonText()).join(',')}]}`;
+    }
+    const content = sessions.map((s) => s.toJson(withStats));
     return { numberOfElements: content.length, content };
   }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { JSON_CONTENT_TYPE } from '../common/json-text.js';
 import { SessionsApiService } from './sessions-api.service.js';
 
 /**
@@ -16,6 +17,7 @@ export class SessionsController {
   }
 
   @Get('sessions')
+  @Header('Content-Type', JSON_CONTENT_TYPE)
   list(@Query('webRtcStats') webRtcStats: unknown) {
     return this.api.list(webRtcStats);
   }

@@ -173,6 +173,7 @@ export class SessionsService implements OnModuleDestroy {
     if (entry && !admin) entry.consumedBy = connectionId;
     const existing = [...session.participants.values()];
     session.participants.set(connectionId, participant);
+    session.changed();
     this.emit<P.ParticipantJoinedEvent>(EV.ParticipantJoined, {
       sessionId,
       participant,
@@ -200,6 +201,7 @@ export class SessionsService implements OnModuleDestroy {
     const streamId = newStreamId(participant.connectionId, media.hasVideo, media.typeOfVideo);
     const stream = new PublishedStream(streamId, participant.connectionId, now, { ...media });
     participant.publisher = stream;
+    session.changed();
     this.emit<P.StreamPublishedEvent>(EV.StreamPublished, {
       sessionId: session.sessionId,
       connectionId: participant.connectionId,
@@ -244,6 +246,7 @@ export class SessionsService implements OnModuleDestroy {
     const now = Date.now();
     const subscription = new Subscription(participant.connectionId, stream, now);
     participant.subscriptions.set(senderId, subscription);
+    session.changed();
     this.emit<P.StreamSubscribedEvent>(EV.StreamSubscribed, {
       sessionId: session.sessionId,
       subscription,
@@ -293,10 +296,12 @@ export class SessionsService implements OnModuleDestroy {
 
   /** streamPropertyChanged / filters: updates what the session JSON shows for the stream. */
   updateStream(sessionId: string, streamId: string, changes: StreamChanges): PublishedStream {
-    const owner = this.getOrThrow(sessionId).findStream(streamId);
+    const session = this.getOrThrow(sessionId);
+    const owner = session.findStream(streamId);
     if (!owner?.publisher) throw new E.NotStreamingError(streamId);
     // A new object, as KurentoSessionManager does: what was captured at publish time stays as it was.
     owner.publisher.mediaOptions = { ...owner.publisher.mediaOptions, ...changes };
+    session.changed();
     return owner.publisher;
   }
 
@@ -304,6 +309,7 @@ export class SessionsService implements OnModuleDestroy {
     const session = this.getOrThrow(sessionId);
     if (session.recording === recording) return;
     session.recording = recording;
+    session.changed();
     this.emit<P.RecordingChangedEvent>(EV.RecordingChanged, { sessionId, recording });
   }
 

@@ -57,6 +57,52 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
     srv.sessions.leave(second, 'disconnect');
   });
 
+  void it('the list routes show every change at once, with the JSON a fresh serialisation writes', async () => {
+    const { sessionId, token } = await sessionWithToken(srv.url);
+    const listed = async () => {
+      const reply = await call(srv.url, 'GET', '/api/sessions');
+      assert.equal(reply.headers['content-type'], 'application/json; charset=utf-8');
+      const all = reply.json<{ content: { sessionId: string }[] }>();
+      const servers = (await call(srv.url, 'GET', '/pro/media-servers?sessions=true')).json<{
+        content: { sessions: { sessionId: string }[] }[];
+      }>();
+      const fromServers = servers.content.flatMap((m) => m.sessions).find((x) => x.sessionId === sessionId);
+      const one = (await call(srv.url, 'GET', `/api/sessions/${sessionId}`)).json<unknown>();
+      const fresh = JSON.parse(JSON.stringify(srv.sessions.get(sessionId)!.toJson())) as unknown;
+      const fromList = all.content.find((x) => x.sessionId === sessionId);
+      assert.deepEqual(fromList, fresh, 'GET /api/sessions');
+      assert.deepEqual(one, fresh, 'GET /api/sessions/<id>');
+      // Only placed sessions are on a media server.
+      if (fromServers || srv.sessions.get(sessionId)!.isActive) assert.deepEqual(fromServers, fresh, 'media servers');
+      return fresh as { connections: { content: { publishers: unknown[]; subscribers: unknown[] }[] } };
+    };
+    assert.equal((await listed()).connections.content.length, 0);
+    const a = srv.sessions.join(sessionId, { token });
+    const b = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId) });
+    assert.equal((await listed()).connections.content.length, 2);
+    const stream = srv.sessions.publish(a, CAMERA);
+    assert.equal((await listed()).connections.content[0].publishers.length, 1);
+    srv.sessions.subscribe(b, stream.streamId);
+    assert.equal((await listed()).connections.content[1].subscribers.length, 1);
+    srv.sessions.updateStream(sessionId, stream.streamId, { audioActive: false });
+    const muted = await listed();
+    assert.equal(
+      (muted.connections.content[0].publishers[0] as { mediaOptions: { audioActive: boolean } }).mediaOptions
+        .audioActive,
+      false,
+    );
+    srv.sessions.setRecording(sessionId, true);
+    assert.equal(((await listed()) as unknown as { recording: boolean }).recording, true);
+    srv.sessions.setRecording(sessionId, false);
+    srv.sessions.unsubscribe(b, stream.streamId);
+    assert.equal((await listed()).connections.content[1].subscribers.length, 0);
+    srv.sessions.unpublish(a, 'unpublish');
+    assert.equal((await listed()).connections.content[0].publishers.length, 0);
+    srv.sessions.leave(b, 'disconnect');
+    assert.equal((await listed()).connections.content.length, 1);
+    srv.sessions.leave(a, 'disconnect');
+  });
+
   void it('the first join places the session on a media server, which lists it until it closes', async () => {
     const { sessionId, token } = await sessionWithToken(srv.url);
     assert.equal(srv.sessions.get(sessionId)!.mediaServerId, null);
