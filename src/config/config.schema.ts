@@ -82,6 +82,8 @@ export interface OpenViduConfig {
   'coturn.redis.password': string;
   'coturn.redis.connect-timeout': number;
   'coturn.sqlite': string;
+  'coturn.shared-secret': string;
+  'coturn.credential-lifetime': number;
   'logging.level.root': string;
   'jsonRpcClientWebSocket.reconnectionDelay': number;
   'jsonRpcClientWebSocket.timeout': number;
@@ -234,7 +236,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
   } as PropertyDef,
   int('openvidu.webhook.queue-size', 10000, { min: 1 }),
   ms('openvidu.webhook.timeout', 5000),
-  int('openvidu.webhook.retry.max-attempts', 8, { min: 1 }),
+  // Deliveries per event, the first included; 0 sends once without retrying, as OpenVidu 2.11 does.
+  int('openvidu.webhook.retry.max-attempts', 8, { min: 0 }),
   ms('openvidu.webhook.retry.initial-delay', 500),
   bool('openvidu.recording', false, true),
   str('openvidu.recording.version', '2.9.0'),
@@ -262,6 +265,9 @@ export const PROPERTIES: readonly PropertyDef[] = [
   str('coturn.redis.password', 'turn', { secret: true }),
   int('coturn.redis.connect-timeout', 30),
   str('coturn.sqlite', '/opt/openvidu/coturn/turndb'),
+  // Not 2.11 properties: tokens carry TURN REST credentials when the secret is set (coturn's static-auth-secret).
+  str('coturn.shared-secret', '', { restartable: true, secret: true }),
+  int('coturn.credential-lifetime', 86400, { restartable: true, min: 60 }),
   str('logging.level.root', 'info', { values: LOG_LEVELS }),
   ms('jsonRpcClientWebSocket.reconnectionDelay', 2000),
   ms('jsonRpcClientWebSocket.timeout', 60000),

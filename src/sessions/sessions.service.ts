@@ -8,6 +8,7 @@ import { Participant, PublishedStream, Subscription } from './participant.js';
 import { Session } from './session.js';
 import { SessionTeardown } from './session-teardown.js';
 import { stripSecret, tokenString, tokenValue } from './session-tokens.js';
+import { turnCredentials } from './turn-credentials.js';
 import * as E from './session-errors.js';
 import { SessionEvents as EV } from './session-events.js';
 import type * as P from './session-events.js';
@@ -84,9 +85,12 @@ export class SessionsService implements OnModuleDestroy {
       throw new E.SessionNotFoundError(sessionId);
     }
     const value = randomId();
-    const base = resolveWsBase(this.config.snapshot());
+    const config = this.config.snapshot();
+    const base = resolveWsBase(config);
+    const turnSecret = config['coturn.shared-secret'];
+    const turn = turnSecret ? turnCredentials(turnSecret, config['coturn.credential-lifetime']) : undefined;
     const token: Token = {
-      token: tokenString(base, sessionId, value, options.role),
+      token: tokenString(base, sessionId, value, options.role, turn),
       sessionId,
       createdAt: Date.now(),
       role: options.role,

@@ -118,4 +118,23 @@ void describe('WebhookSender', () => {
     assert.equal(sender.enqueue('late', '{}'), false);
     assert.ok(log.lines.some((l) => l.includes('stopped with 1 undelivered event(s)')));
   });
+
+  void it('sends an event once when maxAttempts is 0, and keeps its X-Event-Id across retries', async () => {
+    const seen: Array<{ n: number; id: string | undefined }> = [];
+    const url = await serve((req, res, n) => {
+      seen.push({ n, id: req.headers['x-event-id'] as string | undefined });
+      res.writeHead(n <= 2 ? 500 : 204).end();
+    });
+    sender = new WebhookSender({ ...TUNING, maxAttempts: 0 }, new Log());
+    sender.setTarget({ endpoint: url, headers: [] });
+    sender.enqueue('sessionCreated', '{}');
+    await until(() => sender!.counters.failed === 1, 'the event given up after one attempt');
+    assert.equal(seen.length, 1);
+    sender.setTuning({ ...TUNING, maxAttempts: 3 });
+    sender.enqueue('participantJoined', '{}');
+    await until(() => sender!.counters.delivered === 1, 'the retried event delivered');
+    assert.equal(seen.length, 3);
+    assert.equal(seen[1].id, seen[2].id, 'a retry carries the same id');
+    assert.notEqual(seen[0].id, seen[1].id, 'another event, another id');
+  });
 });

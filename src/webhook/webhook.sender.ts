@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Agent, fetch } from 'undici';
 
 export interface WebhookTarget {
@@ -11,7 +12,7 @@ export interface WebhookTuning {
   queueSize: number;
   /** Per request, connect to end of body. */
   timeoutMs: number;
-  /** Attempts per event, the first one included. */
+  /** Attempts per event, the first one included; 0 counts as 1 (send once, OpenVidu 2.11's behaviour). */
   maxAttempts: number;
   /** Wait after the first failure; doubles after each further one. */
   initialDelayMs: number;
@@ -21,7 +22,12 @@ interface Pending {
   event: string;
   body: string;
   attempts: number;
+  /** Sent as `X-Event-Id`, the same on every attempt, so a receiver can drop a duplicate delivery. */
+  id: string;
 }
+
+/** The header carrying an event's unique id. */
+export const EVENT_ID_HEADER = 'X-Event-Id';
 
 const MAX_BACKOFF_MS = 60_000;
 const DROP_LOG_EVERY_MS = 5_000;
@@ -88,7 +94,7 @@ export class WebhookSender {
       this.logger.warn(`Webhook queue accepting again; ${this.droppedSinceLog} more event(s) were dropped meanwhile`);
       this.droppedSinceLog = 0;
     }
-    this.queue.push({ event, body, attempts: 0 });
+    this.queue.push({ event, body, attempts: 0, id: randomUUID() });
     if (!this.running) this.start();
     return true;
   }
@@ -133,7 +139,7 @@ export class WebhookSender {
           continue;
         }
         item.attempts++;
-        if (item.attempts >= this.tuning.maxAttempts) {
+        if (item.attempts >= Math.max(1, this.tuning.maxAttempts)) {
           this.queue.shift();
           this.counters.failed++;
           this.logger.error(
@@ -160,6 +166,7 @@ export class WebhookSender {
       const headers = new Headers();
       for (const [name, value] of target.headers) headers.set(name, value);
       headers.set('Content-Type', 'application/json');
+      headers.set(EVENT_ID_HEADER, item.id);
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.tuning.timeoutMs)]);
       const res = await fetch(target.endpoint, {
         method: 'POST',
