@@ -31,7 +31,7 @@ export class RecordingFailedError extends DomainError {
 }
 
 /** FormatChecker#isAcceptableRecordingResolution: each side 100–1999, no leading zero. */
-const RESOLUTION = /^(?!0)(\d{3}|1\d{3})x(?!0)(\d{3}|1\d{3})$/;
+export const RESOLUTION = /^(?!0)(\d{3}|1\d{3})x(?!0)(\d{3}|1\d{3})$/;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const nullish = (v: unknown): v is null | undefined => v === undefined || v === null;

@@ -219,7 +219,10 @@ export class RecordingsService implements OnModuleDestroy, BeforeApplicationShut
       return;
     }
     const props = session.properties;
+    const publishers = [...session.participants.values()].filter((x) => x.publisher !== null).length;
     if (
+      // RecordingMode.ALWAYS starts with the session's first publisher only (KurentoSessionManager#publishVideo).
+      publishers === 1 &&
       this.enabled &&
       props.mediaMode === 'ROUTED' &&
       props.recordingMode === 'ALWAYS' &&

@@ -208,6 +208,11 @@ void describe('recordings REST API (reference §2.9–2.14)', () => {
     assert.deepEqual(part.body, whole.body.subarray(10, 30));
     const unsatisfiable = await fetchFile(h.url, path, { range: `bytes=${size + 10}-` }, true);
     assert.equal(unsatisfiable.status, 416);
+    const pub = await rest(h.url, 'POST', '/pro/restart', { 'openvidu.recording.public-access': true });
+    assert.equal(pub.status, 200, pub.text);
+    assert.equal((await fetchFile(h.url, path)).status, 200, 'public-access serves without credentials');
+    await rest(h.url, 'POST', '/pro/restart', { 'openvidu.recording.public-access': false });
+    assert.equal((await fetchFile(h.url, path)).status, 401);
     for (const bad of [
       `/recordings/${rec.id}/.recording.${rec.id}`,
       `/recordings/${rec.id}/nope.mp4`,
