@@ -29,6 +29,7 @@ void describe('recordings: lifecycle, notifications, webhook and CDR', () => {
       OPENVIDU_WEBHOOK_ENDPOINT: hook.url,
       OPENVIDU_CDR: 'true',
       OPENVIDU_CDR_PATH: cdrDir,
+      OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT: '2',
     });
   });
   after(async () => {
@@ -112,9 +113,12 @@ void describe('recordings: lifecycle, notifications, webhook and CDR', () => {
     assert.equal((await sessionJson(h.url, session))?.['recording' as never], false);
     assert.equal(await getRecording(h.url, `${session}-1`), null);
 
-    const cdr = cdrLines();
-    const names = cdr.filter((l) => Object.values(l)[0].id === session).map((l) => Object.keys(l)[0]);
-    assert.deepEqual(names, [
+    const names = () =>
+      cdrLines()
+        .filter((l) => Object.values(l)[0].id === session)
+        .map((l) => Object.keys(l)[0]);
+    await until('the CDR lines to be written', () => names().length === 5);
+    assert.deepEqual(names(), [
       'recordingStarted',
       'recordingStatusChanged',
       'recordingStatusChanged',
@@ -132,9 +136,14 @@ void describe('recordings: lifecycle, notifications, webhook and CDR', () => {
     await startRecording(h.url, { session });
     await p.leave();
     assert.ok(await sessionJson(h.url, session), 'the session waits for the recording');
-    await until('autostop', async () => (await getRecording(h.url, session))?.status === 'ready', 5000);
+    await until('autostop', async () => (await getRecording(h.url, session))?.status === 'ready', 8000);
     await until('the session to close', async () => (await sessionJson(h.url, session)) === null);
-    const hooks = hook.delivered.filter((r) => r.body.sessionId === session).map((r) => r.body);
+    const hooks = await until('the webhook of the session end', () => {
+      const bodies: Array<Record<string, unknown>> = hook.delivered
+        .filter((r) => r.body.sessionId === session)
+        .map((r) => r.body);
+      return bodies.some((b) => b.event === 'sessionDestroyed') ? bodies : undefined;
+    });
     assert.equal(hooks.find((b) => b.status === 'ready')?.reason, 'automaticStop');
     assert.equal(hooks.find((b) => b.event === 'sessionDestroyed')?.reason, 'automaticStop');
   });
@@ -145,11 +154,13 @@ void describe('recordings: lifecycle, notifications, webhook and CDR', () => {
     const b = await join_(session, 'PUBLISHER');
     await a.publish();
     const rec = await startRecording(h.url, { session });
+    // A longer countdown here so that the publish surely comes first, even on a loaded machine.
+    assert.equal((await rest(h.url, 'POST', '/pro/restart', { 'openvidu.recording.autostop-timeout': 4 })).status, 200);
     await a.rpc.call('unpublishVideo', {});
-    await sleep(400);
     await b.publish();
-    await sleep(1200);
+    await sleep(4500);
     assert.equal((await getRecording(h.url, rec.id))?.status, 'started', 'still recording after the timeout');
+    await rest(h.url, 'POST', '/pro/restart', { 'openvidu.recording.autostop-timeout': 2 });
     await stopRecording(h.url, rec.id);
     await a.leave();
     await b.leave();
