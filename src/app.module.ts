@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MediaServersModule } from './media-servers/media-servers.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { InspectorModule } from './inspector/inspector.module.js';
 import { CdrModule } from './cdr/cdr.module.js';
 import { RecordingsModule } from './recordings/recordings.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         SignallingModule,
         RecordingsModule,
         MetricsModule,
+        InspectorModule,
         ...(extra.imports ?? []),
       ],
       providers: [

@@ -149,7 +149,8 @@ export class MetricsService {
     perServer('openvidu_media_server_sessions', 'Sessions placed on the media server', (s) => s.sessions);
     perServer('openvidu_media_server_streams', 'Publishers plus subscribers on the media server', (s) => s.streams);
     perServer('openvidu_media_server_probe_round_trip_seconds', 'Round trip of the last liveness ping', (s) =>
-      s.probeRoundTripMs === undefined ? undefined : s.probeRoundTripMs / 1000,
+      // Absent while disconnected: the last answer of a server that stopped answering is stale.
+      !s.connected || s.probeRoundTripMs === undefined ? undefined : s.probeRoundTripMs / 1000,
     );
     new Gauge({
       name: 'openvidu_media_server_info',

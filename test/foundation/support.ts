@@ -56,6 +56,18 @@ export function call(base: string, method: string, path: string, opts: CallOptio
       new URL(path, base),
       { method, headers, agent: opts.agent ?? false, rejectUnauthorized: false },
       (res) => {
+        if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+          // A live event stream never ends: the status and headers are the answer.
+          res.destroy();
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: '',
+            socket: req.socket as Socket,
+            json: () => ({}) as never,
+          });
+          return;
+        }
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
