@@ -248,7 +248,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
   int('openvidu.recording.autostop-timeout', 120, { restartable: true }),
   str('openvidu.recording.composed-url', ''),
   // Not an OpenVidu property: how long a stop waits (ms) for a media server's file to reach our disk.
-  ms('openvidu.recording.file-wait-timeout', 5000, 0),
+  { ...ms('openvidu.recording.file-wait-timeout', 5000, 0), restartable: true },
   int('openvidu.streams.video.max-recv-bandwidth', 1000, { restartable: true }),
   int('openvidu.streams.video.min-recv-bandwidth', 300, { restartable: true }),
   int('openvidu.streams.video.max-send-bandwidth', 1000, { restartable: true }),
