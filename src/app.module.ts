@@ -12,6 +12,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { InspectorModule } from './inspector/inspector.module.js';
 import { CdrModule } from './cdr/cdr.module.js';
 import { RecordingsModule } from './recordings/recordings.module.js';
+import { IdleGc } from './server/idle-gc.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SignallingModule } from './signalling/signalling.module.js';
 import { WebhookModule } from './webhook/webhook.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useExisting: BasicAuthGuard },
+        IdleGc,
         { provide: APP_FILTER, useClass: OpenViduExceptionFilter },
         {
           provide: APP_PIPE,

@@ -1,0 +1,84 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/** How often the heap is looked at; an idle process pays one `getHeapStatistics()` per period. */
+const PERIOD_MS = 5000;
+/** Below this event-loop utilisation over a whole period the process counts as idle. */
+const IDLE_ELU = 0.05;
+/** Collect once the heap grew this much since the last full collection… */
+const GROWTH_FACTOR = 1.5;
+/** …and by at least this much, so a small idle heap is left alone. */
+const MIN_GROWTH = 32 * 2 ** 20;
+
+/**
+ * Gives the memory of a burst back once it is over. V8 runs no major GC while the process is idle,
+ * so the garbage of thousands of joins (hundreds of MB) stays in the heap, and in RSS, for as long
+ * as nothing else happens (bench/PROFILE.md, memory). When a whole period passed with the event loop
+ * idle and the heap has grown well past its size after the last full collection, run one.
+ * A full collection costs in proportion to what is live, which right after a burst is little.
+ */
+@Injectable()
+export class IdleGc implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Memory');
+  private timer: NodeJS.Timeout | undefined;
+  private elu = performance.eventLoopUtilization();
+  private baseline = v8.getHeapStatistics().used_heap_size;
+  private gc: (() => void) | undefined;
+  /** Full collections run so far (exposed for tests). */
+  collections = 0;
+
+  onApplicationBootstrap(): void {
+    // SERVER_IDLE_GC=false turns it off, so a bench can measure what it is worth in the same run.
+    if (process.env.SERVER_IDLE_GC === 'false') return;
+    this.gc = obtainGc();
+    if (!this.gc) {
+      this.logger.warn('no gc() available: the memory of a burst comes back only when V8 decides to collect');
+      return;
+    }
+    this.timer = setInterval(() => this.tick(), PERIOD_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One check; `idle` overrides the measured utilisation (tests). */
+  tick(idle?: boolean): boolean {
+    const elu = performance.eventLoopUtilization(this.elu);
+    this.elu = performance.eventLoopUtilization();
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (used < this.baseline) this.baseline = used;
+    const quiet = idle ?? elu.utilization < IDLE_ELU;
+    if (!this.gc || !quiet || used < this.baseline * GROWTH_FACTOR || used - this.baseline < MIN_GROWTH) return false;
+    const t0 = performance.now();
+    this.gc();
+    this.collections++;
+    this.baseline = v8.getHeapStatistics().used_heap_size;
+    this.logger.log(
+      `idle: full GC took ${(performance.now() - t0).toFixed(0)} ms, heap ${mib(used)} -> ${mib(this.baseline)} MiB`,
+    );
+    return true;
+  }
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
+
+/** `global.gc` when node runs with --expose-gc, else the same function obtained at run time. */
+function obtainGc(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  try {
+    // The flag only takes effect for contexts created after it is set; take gc from a new one.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
