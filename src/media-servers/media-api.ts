@@ -94,6 +94,8 @@ export interface EndpointSetup {
   onIceCandidate: (candidate: IceCandidate) => void;
   /** Video limits set before the offer is processed (setMax/MinVideoRecv/SendBandwidth). */
   bandwidth?: VideoBandwidth;
+  /** Further events of the endpoint to subscribe to with it (media-flow, ICE state, `Error`…); `listener` never throws into the client. */
+  events?: { types: readonly string[]; listener: (type: string, data: Record<string, unknown>) => void };
   /** Invoked on the new endpoint, in order, after the limits and before the offer is processed. */
   calls?: readonly EndpointCall[];
   /** Connected to the new endpoint (a subscriber's publisher endpoint or that publisher's filter). */

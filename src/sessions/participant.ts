@@ -63,8 +63,8 @@ export class PublishedStream {
     public mediaOptions: MediaOptions,
   ) {
     this.initialMedia = Object.freeze({ ...mediaOptions });
-    // OpenVidu names a publisher endpoint after its connection (the `endpointName` of onIceCandidate).
-    this.webrtc = emptyWebRtcStats(connectionId);
+    // KurentoParticipant#createPublishingEndpoint names the publisher endpoint after its stream.
+    this.webrtc = emptyWebRtcStats(streamId);
   }
 
   toJson(withStats = false): Json {
@@ -82,8 +82,8 @@ export class Subscription {
     readonly stream: PublishedStream,
     readonly createdAt: number,
   ) {
-    // …and a subscriber endpoint after the remote publisher's connection.
-    this.webrtc = emptyWebRtcStats(stream.connectionId);
+    // …and a subscriber endpoint `<subscriber connectionId>_<streamId>` (KurentoParticipant#receiveMediaFrom).
+    this.webrtc = emptyWebRtcStats(`${subscriberId}_${stream.streamId}`);
   }
 
   get streamId(): string {

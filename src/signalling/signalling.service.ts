@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import { ConfigService } from '../config/config.service.js';
-import type { Endpoint, IceCandidate } from '../media-servers/media-api.js';
+import type { Endpoint, EndpointSetup, IceCandidate } from '../media-servers/media-api.js';
 import { MediaServerError, MediaServerRequestError } from '../media-servers/media-servers.errors.js';
 import type { Participant } from '../sessions/participant.js';
 import { SessionModelError } from '../sessions/session-errors.js';
@@ -13,6 +13,7 @@ import { SessionMedia } from './session-media.js';
 import { SignallingRegistry, streamJson } from './signalling.registry.js';
 import { FilterHandlers } from './filter.handlers.js';
 import { videoBandwidth } from './bandwidth.js';
+import { EndpointStatsCollector, RECORDED_ENDPOINT_EVENTS, recordCandidate } from '../sessions/webrtc-stats.js';
 import { bool, obj, parseSignal, str } from './params.js';
 
 type Params = Record<string, unknown>;
@@ -150,15 +151,18 @@ export class SignallingService {
     };
     const sessionMedia = this.mediaFor(me.sessionId);
     const owner = me.connectionId;
+    const stats = new EndpointStatsCollector();
     const { endpoint, answer: sdpAnswer } = await this.filters.publisherEndpoint(sessionMedia, owner, {
       offer: sdpOffer,
       onIceCandidate: (c) => this.relayCandidate(owner, owner, c),
       bandwidth: videoBandwidth(this.config.snapshot(), me.kurentoOptions),
+      events: this.endpointEvents(me.sessionId, owner, stats),
       filter: media.filter ?? undefined,
     });
     try {
       const stream = this.sessions.publish(me, media);
-      Object.assign(stream.webrtc, { webrtcEndpointName: endpoint.id, remoteSdp: sdpOffer, localSdp: sdpAnswer });
+      Object.assign(stream.webrtc, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
+      stats.attach(stream.webrtc);
       sessionMedia.publishers.set(owner, endpoint);
       this.gather(endpoint);
       return { sdpAnswer, id: stream.streamId, createdAt: stream.createdAt };
@@ -183,14 +187,17 @@ export class SignallingService {
     if (me.subscriptions.has(publisherId)) {
       throw new RpcError(RpcCode.MEDIA_ENDPOINT_ERROR, `Already subscribed to '${sender}'`);
     }
+    const stats = new EndpointStatsCollector();
     const { endpoint, answer: sdpAnswer } = await sessionMedia.subscriberEndpoint(publisherId, {
       offer: sdpOffer,
       onIceCandidate: (c) => this.relayCandidate(me.connectionId, publisherId, c),
       bandwidth: videoBandwidth(this.config.snapshot(), me.kurentoOptions),
+      events: this.endpointEvents(me.sessionId, me.connectionId, stats),
     });
     try {
       const sub = this.sessions.subscribe(me, sender);
-      Object.assign(sub.webrtc, { webrtcEndpointName: endpoint.id, remoteSdp: sdpOffer, localSdp: sdpAnswer });
+      Object.assign(sub.webrtc, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
+      stats.attach(sub.webrtc);
       sessionMedia.subscribers.set(SessionMedia.subscriberKey(me.connectionId, publisherId), endpoint);
       this.gather(endpoint);
       return { sdpAnswer };
@@ -216,7 +223,7 @@ export class SignallingService {
     };
     await endpoint.addIceCandidate(candidate);
     const stats = endpointName === me.connectionId ? me.publisher?.webrtc : me.subscriptions.get(endpointName)?.webrtc;
-    stats?.receivedCandidates.push(candidate);
+    if (stats) recordCandidate(stats, { ...candidate });
     return {};
   }
 
@@ -337,6 +344,20 @@ export class SignallingService {
     return this.reg.mediaOf(sessionId, mediaServerId);
   }
 
+  /**
+   * The endpoint events 2.11 records for `?webRtcStats=true`; an `Error` event is also told to the
+   * endpoint's owner as `mediaError` (MediaEndpoint's error listener → KurentoParticipant#sendMediaError).
+   */
+  private endpointEvents(sessionId: string, ownerId: string, stats: EndpointStatsCollector): EndpointSetup['events'] {
+    return {
+      types: RECORDED_ENDPOINT_EVENTS,
+      listener: (type, data) => {
+        stats.onEvent(type, data);
+        if (type === 'Error') this.reg.notify(ownerId, 'mediaError', { error: mediaErrorText(data) });
+      },
+    };
+  }
+
   private relayCandidate(to: string, endpointName: string, c: IceCandidate): void {
     this.reg.notify(to, 'iceCandidate', {
       senderConnectionId: endpointName,
@@ -350,6 +371,13 @@ export class SignallingService {
   private gather(endpoint: Endpoint): void {
     endpoint.gatherCandidates().catch((e: unknown) => this.logger.warn(`gatherCandidates failed: ${msg(e)}`));
   }
+}
+
+/** `<type>: <description>(errCode=<code>)`, as KurentoParticipant#sendMediaError words it. */
+export function mediaErrorText(data: Record<string, unknown>): string {
+  const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v.slice(0, 1024) : fallback);
+  const code = typeof data.errorCode === 'number' ? data.errorCode : text(data.errorCode, '');
+  return `${text(data.type, 'Error')}: ${text(data.description, '')}(errCode=${code})`;
 }
 
 function msg(e: unknown): string {

@@ -232,11 +232,13 @@ void describe('REST reply shapes (docs/openvidu-api.md §2.1–2.8)', () => {
       const [a, b] = (j.connections as { content: J[] }).content;
       const [p] = a.publishers as J[];
       assert.deepEqual(keys(p), [...STATS_KEYS, 'streamId', 'mediaOptions']);
-      assert.equal(p.webrtcEndpointName, pub.connectionId);
+      // KurentoParticipant names endpoints after the stream (publisher) and `<subscriber>_<stream>`.
+      assert.equal(p.webrtcEndpointName, p.streamId);
       assert.deepEqual(p.receivedCandidates, []);
       assert.equal(p.localSdp, null);
       const [s] = b.subscribers as J[];
       assert.deepEqual(keys(s), [...STATS_KEYS, 'streamId']);
+      assert.equal(s.webrtcEndpointName, `${b.connectionId as string}_${s.streamId as string}`);
       const list = (await get('/api/sessions?webRtcStats=true')).json<{ content: J[] }>();
       const mine = list.content.find((x) => x.sessionId === id)!;
       assert.deepEqual(mine, j);

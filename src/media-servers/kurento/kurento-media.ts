@@ -406,6 +406,10 @@ class KurentoPipeline implements Pipeline {
           const raw = this.media.guard(batch.create<kurento.WebRtcEndpoint>(this.raw, 'WebRtcEndpoint'));
           listen(raw, 'IceCandidateFound', candidateRelay(this.media, raw, setup.onIceCandidate));
           batch.subscribe(raw, 'IceCandidateFound');
+          for (const type of setup.events?.types ?? []) {
+            listen(raw, type, eventRelay(this.media, raw, type, setup.events!.listener));
+            batch.subscribe(raw, type);
+          }
           for (const c of [...bandwidthCalls(setup.bandwidth), ...(setup.calls ?? [])]) {
             batch.invoke(raw, c.operation, c.params);
           }
@@ -545,6 +549,23 @@ export class KurentoEndpoint implements Endpoint {
       return this.raw.release(cb);
     });
   }
+}
+
+/** A handler of one event type that hands `listener` the event's data and never throws into kurento-client. */
+function eventRelay(
+  media: KurentoMedia,
+  raw: Raw,
+  type: string,
+  listener: (type: string, data: Record<string, unknown>) => void,
+): (event: unknown) => void {
+  return (event) => {
+    if (!event || typeof event !== 'object' || Array.isArray(event)) return;
+    try {
+      listener(type, event as Record<string, unknown>);
+    } catch (e) {
+      media.warn(`${type} listener of ${raw.id} threw: ${(e as Error).message}`);
+    }
+  };
 }
 
 /** An IceCandidateFound handler that hands `listener` a clean candidate and never throws into kurento-client. */

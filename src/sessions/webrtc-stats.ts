@@ -1,0 +1,82 @@
+import type { WebRtcStats } from './session.types.js';
+
+/**
+ * The one place the `?webRtcStats=true` histories grow (MediaEndpoint#withStatsToJson in 2.11):
+ * candidates the browser sent and media-server events. Each history is bounded here; the oldest
+ * entries go first.
+ */
+export const MAX_RECEIVED_CANDIDATES = 100;
+export const MAX_ENDPOINT_EVENTS = 200;
+
+export function recordCandidate(stats: WebRtcStats, candidate: Record<string, unknown>): void {
+  stats.receivedCandidates.push(candidate);
+  if (stats.receivedCandidates.length > MAX_RECEIVED_CANDIDATES) stats.receivedCandidates.shift();
+}
+
+/** Kurento 7 renamed some events; 2.11 ran on Kurento 6 and shows these names. */
+const KURENTO6_NAMES: Record<string, string> = {
+  MediaFlowInStateChanged: 'MediaFlowInStateChange',
+  MediaFlowOutStateChanged: 'MediaFlowOutStateChange',
+  MediaTranscodingStateChanged: 'MediaTranscodingStateChange',
+  IceComponentStateChanged: 'IceComponentStateChange',
+};
+
+/** The WebRtcEndpoint events 2.11 records (KurentoParticipantEndpointConfig#addEndpointListeners), Kurento 7 names. */
+export const RECORDED_ENDPOINT_EVENTS = [
+  'MediaFlowInStateChanged',
+  'MediaFlowOutStateChanged',
+  'IceGatheringDone',
+  'ConnectionStateChanged',
+  'NewCandidatePairSelected',
+  'MediaTranscodingStateChanged',
+  'IceComponentStateChanged',
+  'Error',
+] as const;
+
+/**
+ * KmsEvent#toJson minus what withStatsToJson removes: the event's own fields without `tags`,
+ * `timestampMillis` and `source`, plus `timestamp` (ms) and `msSinceEndpointCreation`. A selected
+ * candidate pair also fills `localCandidate`/`remoteCandidate`.
+ */
+export function recordEndpointEvent(
+  stats: WebRtcStats,
+  endpointCreatedAt: number,
+  type: string,
+  data: Record<string, unknown>,
+): void {
+  const timestamp = Number(data.timestampMillis) || Date.now();
+  const event: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (k === 'tags' || k === 'timestampMillis' || k === 'source' || k === 'timestamp' || k === 'type') continue;
+    // Event fields are small Kurento values; anything else is not kept.
+    if (typeof v === 'string' && v.length > 2048) continue;
+    event[k] = v;
+  }
+  event.type = KURENTO6_NAMES[type] ?? type;
+  event.timestamp = timestamp;
+  event.msSinceEndpointCreation = timestamp - endpointCreatedAt;
+  stats.events.push(event);
+  if (stats.events.length > MAX_ENDPOINT_EVENTS) stats.events.shift();
+  if (type === 'NewCandidatePairSelected') {
+    const pair = data.candidatePair as { localCandidate?: unknown; remoteCandidate?: unknown } | undefined;
+    if (typeof pair?.localCandidate === 'string') stats.localCandidate = pair.localCandidate;
+    if (typeof pair?.remoteCandidate === 'string') stats.remoteCandidate = pair.remoteCandidate;
+  }
+}
+
+/** Collects an endpoint's events before its stream or subscription exists, then writes them through. */
+export class EndpointStatsCollector {
+  private target: WebRtcStats | undefined;
+  private readonly pending: Array<[string, Record<string, unknown>]> = [];
+  readonly createdAt = Date.now();
+
+  readonly onEvent = (type: string, data: Record<string, unknown>): void => {
+    if (this.target) recordEndpointEvent(this.target, this.createdAt, type, data);
+    else if (this.pending.length < MAX_ENDPOINT_EVENTS) this.pending.push([type, data]);
+  };
+
+  attach(stats: WebRtcStats): void {
+    this.target = stats;
+    for (const [type, data] of this.pending.splice(0)) recordEndpointEvent(stats, this.createdAt, type, data);
+  }
+}
