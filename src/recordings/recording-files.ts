@@ -10,6 +10,8 @@ export const ENTITY_FILE_PREFIX = '.recording.';
 export const STREAM_FILE_PREFIX = '.stream.';
 /** A metadata file larger than this is not ours: never read it into memory. */
 const MAX_ENTITY_BYTES = 64 * 1024;
+/** Metadata files read at once when listing. */
+const LIST_CONCURRENCY = 32;
 
 /**
  * Whether `id` can name a folder right under the recording path: one path segment, no traversal,
@@ -91,9 +93,11 @@ export class RecordingFiles {
       return [];
     }
     const out: Recording[] = [];
-    for (const name of names.sort()) {
-      const rec = await this.read(name);
-      if (rec) out.push(rec);
+    names.sort();
+    // Bounded parallel reads: one folder at a time is slow, all at once could exhaust descriptors.
+    for (let i = 0; i < names.length; i += LIST_CONCURRENCY) {
+      const batch = await Promise.all(names.slice(i, i + LIST_CONCURRENCY).map((n) => this.read(n)));
+      for (const rec of batch) if (rec) out.push(rec);
     }
     return out;
   }
