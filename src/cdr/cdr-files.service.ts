@@ -1,6 +1,6 @@
 import { Inject, Injectable, StreamableFile } from '@nestjs/common';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { NotFoundError } from '../common/errors.js';
 import { ConfigService } from '../config/config.service.js';
@@ -33,11 +33,16 @@ export class CdrFilesService {
   async read(name: string): Promise<StreamableFile> {
     if (!isSafeName(name)) throw new NotFoundError(`CDR file ${name} not found`, false);
     const path = join(cdrDirectory(this.config), name);
+    // Open first (refusing a symlink), then check what was opened: a check by path before the open
+    // could be raced by a file swapped in between.
+    let handle: FileHandle | undefined;
     try {
-      if (!(await lstat(path)).isFile()) throw new Error('not a regular file');
+      handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      if (!(await handle.stat()).isFile()) throw new Error('not a regular file');
     } catch {
+      await handle?.close().catch(() => undefined);
       throw new NotFoundError(`CDR file ${name} not found`, false);
     }
-    return new StreamableFile(createReadStream(path), { type: 'text/plain; charset=utf-8' });
+    return new StreamableFile(handle.createReadStream(), { type: 'text/plain; charset=utf-8' });
   }
 }

@@ -48,6 +48,10 @@ export class NotAcceptableError extends DomainError {
   override readonly emptyBody = true;
 }
 
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+}
+
 export class PayloadTooLargeError extends DomainError {
   readonly status = 413;
 }

@@ -94,6 +94,15 @@ export interface OpenViduConfig {
   'ws.pingInterval': number;
   'ws.maxSessions': number;
   'kms.max-frame-size': number;
+  'ws.maxSessionsPerAddress': number;
+  'ws.joinTimeout': number;
+  'ws.maxBufferedAmount': number;
+  'ws.maxFrameSize': number;
+  'ws.secretAttemptsPerMinute': number;
+  'openvidu.sessions.max': number;
+  'openvidu.sessions.max-metadata-length': number;
+  'openvidu.sessions.max-ice-candidates': number;
+  'openvidu.sessions.max-allowed-filters': number;
 }
 export type ConfigKey = keyof OpenViduConfig;
 
@@ -116,14 +125,37 @@ export interface PropertyDef<K extends ConfigKey = ConfigKey> {
 
 const DEFAULT_WEBHOOK_EVENTS: string[] = [...WEBHOOK_EVENT_NAMES];
 
+/** Names the HTTP client sets itself: a configured value would clash with the request it sends. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+
 function checkHeaders(headers: string[]): string | undefined {
+  if (headers.length > 50) return 'at most 50 headers';
   for (const [n, h] of headers.entries()) {
     const i = h.indexOf(': ');
     if (i <= 0 || i + 2 >= h.length || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.slice(0, i))) {
       // The header is not echoed: its value is often a credential (e.g. Authorization).
       return `header #${n + 1} is not of the form "Name: value"`;
     }
+    if (RESERVED_HEADERS.has(h.slice(0, i).toLowerCase())) {
+      return `header #${n + 1} (${h.slice(0, i)}) is set by the webhook sender itself`;
+    }
+    // CR, LF, NUL and other controls (tab aside) would make every delivery fail, or split the request.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(h.slice(i + 2)) || h.length > 8192) {
+      return `header #${n + 1} has a value with control characters or longer than 8192 characters`;
+    }
   }
+  return undefined;
+}
+
+/**
+ * The secret travels in every Basic auth header and in joinRoom: printable ASCII keeps it usable
+ * from every client and across a reboot (a lone surrogate is not), 128 characters keeps every
+ * later request under the header limit (a longer one would lock out even the request undoing it).
+ */
+function checkSecret(v: string): string | undefined {
+  if (!v) return 'must not be empty';
+  if (v.length > 128) return 'must be at most 128 characters';
+  if (!/^[\x20-\x7e]+$/.test(v)) return 'must be printable ASCII characters (space to ~)';
   return undefined;
 }
 
@@ -213,7 +245,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
   str('openvidu.secret', 'MY_SECRET', {
     restartable: true,
     secret: true,
-    check: (v: string) => (v ? undefined : 'must not be empty'),
+    check: checkSecret,
   } as Partial<PropertyDef>),
   str('openvidu.publicurl', 'local'),
   bool('openvidu.cdr', false, true),
@@ -253,7 +285,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
   int('openvidu.streams.video.min-recv-bandwidth', 300, { restartable: true }),
   int('openvidu.streams.video.max-send-bandwidth', 1000, { restartable: true }),
   int('openvidu.streams.video.min-send-bandwidth', 300, { restartable: true }),
-  int('openvidu.sessions.garbage.interval', 0),
+  // Sessions nobody joins expire by default (OpenVidu 2.13's values); interval 0 turns it off.
+  int('openvidu.sessions.garbage.interval', 900),
   int('openvidu.sessions.garbage.threshold', 3600),
   int('openvidu.pro.stats.monitoring-interval', 30, { restartable: true }),
   int('openvidu.pro.stats.webrtc-interval', 30, { restartable: true }),
@@ -276,9 +309,19 @@ export const PROPERTIES: readonly PropertyDef[] = [
   ms('kurento.client.keepAliveTime', 240000),
   int('ws.sessionReconnectionTime', 10),
   ms('ws.pingInterval', 5000),
-  int('ws.maxSessions', Number.MAX_SAFE_INTEGER, { min: 1 }),
+  // Signalling sockets open at once (joined or not); past it a new one is refused with 503.
+  int('ws.maxSessions', 10000, { min: 1 }),
   // Limits (README "Limits"): every per-peer cost has one.
   int('kms.max-frame-size', 8 * 1024 * 1024, { min: 64 * 1024 }),
+  int('ws.maxSessionsPerAddress', 1000, { min: 1 }),
+  ms('ws.joinTimeout', 30000),
+  int('ws.maxBufferedAmount', 16 * 1024 * 1024, { min: 64 * 1024 }),
+  int('ws.maxFrameSize', 1024 * 1024, { min: 16 * 1024, max: 64 * 1024 * 1024 }),
+  int('ws.secretAttemptsPerMinute', 20, { min: 1 }),
+  int('openvidu.sessions.max', 10000, { min: 1 }),
+  int('openvidu.sessions.max-metadata-length', 10000, { min: 1 }),
+  int('openvidu.sessions.max-ice-candidates', 100),
+  int('openvidu.sessions.max-allowed-filters', 100),
 ];
 
 export const PROPERTY_BY_KEY: ReadonlyMap<string, PropertyDef> = new Map(PROPERTIES.map((p) => [p.key, p]));

@@ -13,7 +13,7 @@ import {
   type MediaServerEventName,
   type MediaServerStatusEvent,
 } from './media-server.events.js';
-import { mediaServerIdFor, normalizeUri } from './media-server-id.js';
+import { mediaServerIdFor, normalizeUri, releaseMediaServerId } from './media-server-id.js';
 import { mediaServerJson, mediaServerJsonText, queryFlag, viewOptions } from './media-server.json.js';
 import {
   MediaServer,
@@ -78,7 +78,10 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
 
   onApplicationShutdown(): void {
     this.shuttingDown = true;
-    for (const s of this.byUri.values()) s.stop();
+    for (const s of this.byUri.values()) {
+      s.stop();
+      this.releaseId(s);
+    }
     this.servers.clear();
     this.byUri.clear();
     this.pending.clear();
@@ -334,6 +337,15 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
     this.pending.delete(server);
     const key = normalizeUri(server.uri);
     if (this.byUri.get(key) === server) this.byUri.delete(key);
+    this.releaseId(server);
+  }
+
+  /** Each server's id is released once, whichever of remove and shutdown comes first. */
+  private readonly idsReleased = new WeakSet<MediaServer>();
+  private releaseId(server: MediaServer): void {
+    if (this.idsReleased.has(server)) return;
+    this.idsReleased.add(server);
+    releaseMediaServerId(normalizeUri(server.uri));
   }
 
   private emit(event: MediaServerEventName, server: MediaServer, at: number): void {

@@ -36,6 +36,13 @@ export class SessionPlacementError extends SessionModelError {
   }
 }
 
+/** ROOM_CANNOT_BE_CREATED_ERROR_CODE: `openvidu.sessions.max` sessions exist already. */
+export class SessionLimitError extends SessionModelError {
+  constructor(readonly limit: number) {
+    super(`The server holds ${limit} sessions (openvidu.sessions.max): no new session can be created`, 204);
+  }
+}
+
 /** USER_UNAUTHORIZED_ERROR_CODE: bad token, or a role not allowed to do that. */
 export class UnauthorizedError extends SessionModelError {
   constructor(message = 'Unable to join room. The user is not authorized') {

@@ -73,8 +73,17 @@ export interface TokenRequest {
   options: TokenOptions;
 }
 
-/** §2.3, checks in the order SessionRestController#newToken runs them. */
-export function parseTokenRequest(body: unknown): TokenRequest {
+export interface TokenLimits {
+  /** `openvidu.sessions.max-metadata-length`: the token's `data` reaches every participant. */
+  maxDataLength: number;
+  /** `openvidu.sessions.max-allowed-filters`. */
+  maxAllowedFilters: number;
+}
+
+const NO_LIMITS: TokenLimits = { maxDataLength: Infinity, maxAllowedFilters: Infinity };
+
+/** §2.3, checks in the order SessionRestController#newToken runs them; then our size limits. */
+export function parseTokenRequest(body: unknown, limits: TokenLimits = NO_LIMITS): TokenRequest {
   if (body === undefined || body === null) throw new BadRequestError('Error in body parameters. Cannot be empty');
   if (!isObject(body)) throw new BadRequestError('Type error in some parameter');
   const { session, role, data, kurentoOptions } = body;
@@ -93,14 +102,17 @@ export function parseTokenRequest(body: unknown): TokenRequest {
     role: (typeof role === 'string' ? role : 'PUBLISHER') as Role,
     data: typeof data === 'string' ? data : '',
   };
-  if (hasKurento) options.kurentoOptions = parseKurentoOptions(kurentoOptions);
+  if (hasKurento) options.kurentoOptions = parseKurentoOptions(kurentoOptions, limits.maxAllowedFilters);
+  if (options.data.length > limits.maxDataLength) {
+    throw new BadRequestError(`Parameter 'data' is longer than ${limits.maxDataLength} characters`);
+  }
   return { sessionId: session, options };
 }
 
 const BANDWIDTHS = ['videoMaxRecvBandwidth', 'videoMinRecvBandwidth', 'videoMaxSendBandwidth', 'videoMinSendBandwidth'];
 
 /** KurentoTokenOptions: Gson's getAsInt accepts numbers and numeric strings; anything else is a type error. */
-function parseKurentoOptions(o: Obj): KurentoOptions {
+function parseKurentoOptions(o: Obj, maxFilters: number): KurentoOptions {
   const typeError = () => new BadRequestError("Type error in some parameter of 'kurentoOptions'");
   const out: Record<string, unknown> = {};
   for (const key of BANDWIDTHS) {
@@ -116,13 +128,22 @@ function parseKurentoOptions(o: Obj): KurentoOptions {
   if ('allowedFilters' in o) {
     const f = o.allowedFilters;
     if (!Array.isArray(f)) throw typeError();
-    const filters: string[] = [];
+    // A Set keeps the first occurrence in order, in linear time whatever the request's size.
+    const filters = new Set<string>();
     for (const item of f) {
       if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') throw typeError();
       const name = String(item);
-      if (!filters.includes(name)) filters.push(name);
+      if (name.length > 256) {
+        throw new BadRequestError("Error in parameter 'kurentoOptions'. A filter name is longer than 256 characters");
+      }
+      filters.add(name);
+      if (filters.size > maxFilters) {
+        throw new BadRequestError(
+          `Error in parameter 'kurentoOptions'. 'allowedFilters' has more than ${maxFilters} distinct names`,
+        );
+      }
     }
-    out.allowedFilters = filters;
+    out.allowedFilters = [...filters];
   }
   return out;
 }

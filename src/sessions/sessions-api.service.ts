@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BadRequestError, ConflictError, DomainError, NotFoundError } from '../common/errors.js';
+import { BadRequestError, ConflictError, DomainError, NotFoundError, TooManyRequestsError } from '../common/errors.js';
+import { ConfigService } from '../config/config.service.js';
 import * as E from './session-errors.js';
 import { kurentoOptionsJson, parseBooleanParam, parseCreateSession, parseTokenRequest } from './session-requests.js';
 import { SessionsService } from './sessions.service.js';
@@ -14,7 +15,10 @@ export class MethodNotAllowedError extends DomainError {
 /** The community REST API (docs/openvidu-api.md §2.2–2.8) over the session model: parsing, replies and statuses. */
 @Injectable()
 export class SessionsApiService {
-  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+  constructor(
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(ConfigService) private readonly config: ConfigService,
+  ) {}
 
   /** §2.2: 200 `{id, createdAt}`; 409 with an empty body for a taken customSessionId. */
   create(body: unknown): Json {
@@ -24,6 +28,7 @@ export class SessionsApiService {
       return { id: s.sessionId, createdAt: s.createdAt };
     } catch (e) {
       if (e instanceof E.SessionExistsError) throw new ConflictError(e.message);
+      if (e instanceof E.SessionLimitError) throw new TooManyRequestsError(e.message);
       throw e;
     }
   }
@@ -76,7 +81,10 @@ export class SessionsApiService {
 
   /** §2.3: `{id, session, role, data, token[, kurentoOptions]}`; 404 with a JSON body for an unknown session. */
   token(body: unknown): Json {
-    const { sessionId, options } = parseTokenRequest(body);
+    const { sessionId, options } = parseTokenRequest(body, {
+      maxDataLength: this.config.get('openvidu.sessions.max-metadata-length'),
+      maxAllowedFilters: this.config.get('openvidu.sessions.max-allowed-filters'),
+    });
     try {
       const t = this.sessions.generateToken(sessionId, options);
       const reply: Json = { id: t.token, session: sessionId, role: t.role, data: t.data, token: t.token };

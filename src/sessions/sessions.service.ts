@@ -342,6 +342,8 @@ export class SessionsService implements OnModuleDestroy {
   }
 
   private store(id: string, props: Partial<SessionProperties>): Session {
+    const max = this.config.get('openvidu.sessions.max');
+    if (this.sessions.size >= max) throw new E.SessionLimitError(max);
     const properties = Object.freeze({ ...DEFAULT_SESSION_PROPERTIES, ...props });
     const now = Date.now();
     const session = new Session(id, now, properties, (s, reason) => this.closeSession(s.sessionId, reason));

@@ -8,9 +8,13 @@ import type { WebRtcStats } from './session.types.js';
 export const MAX_RECEIVED_CANDIDATES = 100;
 export const MAX_ENDPOINT_EVENTS = 200;
 
-export function recordCandidate(stats: WebRtcStats, candidate: Record<string, unknown>): void {
+export function recordCandidate(
+  stats: WebRtcStats,
+  candidate: Record<string, unknown>,
+  max = MAX_RECEIVED_CANDIDATES,
+): void {
   stats.receivedCandidates.push(candidate);
-  if (stats.receivedCandidates.length > MAX_RECEIVED_CANDIDATES) stats.receivedCandidates.shift();
+  while (stats.receivedCandidates.length > max) stats.receivedCandidates.shift();
 }
 
 /** Kurento 7 renamed some events; 2.11 ran on Kurento 6 and shows these names. */

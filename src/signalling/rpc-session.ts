@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 
@@ -24,10 +25,23 @@ export class RpcSession {
    * notifying the others). Run by the transport after a result, dropped after an error.
    */
   afterReply: (() => void)[] = [];
+  /** Requests waiting in `queue`, bounded by the transport. */
+  queued = 0;
+  /** Unknown method names this client sent (only the first few are logged). */
+  unknownMethods = 0;
   /** Set by the transport: ends this client for good (server-side eviction, leaveRoom). */
   end: () => void = () => undefined;
 
-  constructor(socket: WebSocket) {
+  /**
+   * @param remoteAddress the peer's IP, for per-address limits
+   * @param maxBuffered `ws.maxBufferedAmount`: bytes queued for a client that does not read before
+   *   it is cut off (its participant then leaves as after any lost socket)
+   */
+  constructor(
+    socket: WebSocket,
+    readonly remoteAddress = '',
+    private readonly maxBuffered = Number.POSITIVE_INFINITY,
+  ) {
     this.socket = socket;
   }
 
@@ -37,7 +51,16 @@ export class RpcSession {
 
   send(message: unknown): void {
     const s = this.socket;
-    if (s && s.readyState === s.OPEN) s.send(JSON.stringify(message));
+    if (!s || s.readyState !== s.OPEN) return;
+    s.send(JSON.stringify(message));
+    // A slow reader makes us buffer without limit; terminate (a close frame would queue behind).
+    if (s.bufferedAmount > this.maxBuffered) {
+      new Logger('Signalling').warn(
+        `client ${this.participantId ?? this.id} (${this.remoteAddress}) does not read: ` +
+          `${s.bufferedAmount} bytes queued, past ws.maxBufferedAmount; closing its socket`,
+      );
+      s.terminate();
+    }
   }
 
   clearTimers(): void {

@@ -15,6 +15,10 @@ import { FilterHandlers } from './filter.handlers.js';
 import { videoBandwidth } from './bandwidth.js';
 import { EndpointStatsCollector, RECORDED_ENDPOINT_EVENTS, recordCandidate } from '../sessions/webrtc-stats.js';
 import { bool, obj, parseSignal, str } from './params.js';
+import { SecretAttempts } from './secret-attempts.js';
+
+/** Longest ICE candidate line, sdpMid and signal type accepted from a client. */
+const MAX_CANDIDATE = 4096;
 
 type Params = Record<string, unknown>;
 type Result = Record<string, unknown>;
@@ -24,6 +28,7 @@ type Result = Record<string, unknown>;
 export class SignallingService {
   private readonly logger = new Logger('Signalling');
   private readonly handlers: Record<string, (rpc: RpcSession, p: Params) => Promise<Result> | Result>;
+  private readonly secretAttempts: SecretAttempts;
 
   constructor(
     @Inject(SessionsService) private readonly sessions: SessionsService,
@@ -32,6 +37,7 @@ export class SignallingService {
     @Inject(FilterHandlers) private readonly filters: FilterHandlers,
     @Inject(ConfigService) private readonly config: ConfigService,
   ) {
+    this.secretAttempts = new SecretAttempts(() => this.config.get('ws.secretAttemptsPerMinute'));
     this.handlers = {
       joinRoom: (rpc, p) => this.joinRoom(rpc, p),
       publishVideo: (rpc, p) => this.publishVideo(rpc, p),
@@ -54,8 +60,9 @@ export class SignallingService {
 
   /** Runs one RPC; `undefined` for an unknown method (OpenVidu only logs those). */
   async handle(method: string, rpc: RpcSession, params: Params): Promise<Result | undefined> {
-    const handler = this.handlers[method];
-    if (!handler) return undefined;
+    // Own properties only: `constructor`, `__proto__` or `toString` name no method.
+    const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
+    if (typeof handler !== 'function') return undefined;
     if (method !== 'joinRoom' && !rpc.participantId) {
       throw new RpcError(RpcCode.TRANSPORT_ERROR, `'${method}' before a successful joinRoom`);
     }
@@ -91,14 +98,20 @@ export class SignallingService {
     if (rpc.participantId) throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'This connection already joined a session');
     const sessionId = str(p, 'session');
     const secret = typeof p.secret === 'string' ? p.secret : '';
-    const admin = secret !== '' && this.auth.checkSecret(secret);
+    const admin = secret !== '' && this.checkAdminSecret(rpc, secret, sessionId);
+    const metadata = typeof p.metadata === 'string' ? p.metadata : '';
+    const maxMetadata = this.config.get('openvidu.sessions.max-metadata-length');
+    if (metadata.length > maxMetadata) {
+      // Sent to every other participant on join: its size is a cost for all of them.
+      throw new RpcError(RpcCode.GENERIC, `Param 'metadata' is longer than ${maxMetadata} characters`);
+    }
     if (!admin && !this.sessions.get(sessionId)) {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Unable to join room. The user is not authorized');
     }
     const participant = this.sessions.join(sessionId, {
       token: typeof p.token === 'string' ? p.token : '',
       platform: typeof p.platform === 'string' ? p.platform : '',
-      clientData: typeof p.metadata === 'string' ? p.metadata : '',
+      clientData: metadata,
       admin,
       recorder: bool(p, 'recorder', false),
     });
@@ -217,13 +230,14 @@ export class SignallingService {
         : media?.subscribers.get(SessionMedia.subscriberKey(me.connectionId, endpointName));
     if (!endpoint) throw new RpcError(RpcCode.USER_NOT_STREAMING, `No endpoint '${endpointName}' for this connection`);
     const candidate: IceCandidate = {
-      candidate: str(p, 'candidate'),
+      candidate: bounded(str(p, 'candidate'), 'candidate'),
       sdpMid: typeof p.sdpMid === 'string' ? p.sdpMid : '',
       sdpMLineIndex: typeof p.sdpMLineIndex === 'number' ? p.sdpMLineIndex : 0,
     };
     await endpoint.addIceCandidate(candidate);
     const stats = endpointName === me.connectionId ? me.publisher?.webrtc : me.subscriptions.get(endpointName)?.webrtc;
-    if (stats) recordCandidate(stats, { ...candidate });
+    // openvidu.sessions.max-ice-candidates: the history ?webRtcStats=true shows is bounded.
+    if (stats) recordCandidate(stats, { ...candidate }, this.config.get('openvidu.sessions.max-ice-candidates'));
     return {};
   }
 
@@ -335,6 +349,27 @@ export class SignallingService {
     return {};
   }
 
+  /**
+   * The admin secret in joinRoom is checked (in constant time) at most `ws.secretAttemptsPerMinute`
+   * times a minute per address; past that the join is refused unchecked and the guessing is logged.
+   */
+  private checkAdminSecret(rpc: RpcSession, secret: string, sessionId: string): boolean {
+    const address = rpc.remoteAddress;
+    if (!this.secretAttempts.allowed(address)) {
+      if (this.secretAttempts.report(address)) {
+        this.logger.warn(
+          `joinRoom from ${address}: too many wrong secrets (ws.secretAttemptsPerMinute); ` +
+            'refusing secret-bearing joins from it for the rest of the minute',
+        );
+      }
+      throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Unable to join room. The user is not authorized');
+    }
+    if (this.auth.checkSecret(secret)) return true;
+    this.secretAttempts.failed(address);
+    this.logger.warn(`joinRoom from ${address} for session ${sessionId.slice(0, 128)} with a wrong secret`);
+    return false;
+  }
+
   private mediaFor(sessionId: string): SessionMedia {
     const session = this.sessions.getOrThrow(sessionId);
     const mediaServerId = session.mediaServerId;
@@ -378,6 +413,14 @@ export function mediaErrorText(data: Record<string, unknown>): string {
   const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v.slice(0, 1024) : fallback);
   const code = typeof data.errorCode === 'number' ? data.errorCode : text(data.errorCode, '');
   return `${text(data.type, 'Error')}: ${text(data.description, '')}(errCode=${code})`;
+}
+
+/** A client string param with a length limit (999 as any other bad param). */
+function bounded(value: string, name: string): string {
+  if (value.length > MAX_CANDIDATE) {
+    throw new RpcError(RpcCode.GENERIC, `Param '${name}' is longer than ${MAX_CANDIDATE} characters`);
+  }
+  return value;
 }
 
 function msg(e: unknown): string {

@@ -18,7 +18,12 @@ import { SIGNALLING_REQUEST, type SignallingRequestEvent } from './signalling.ev
 import { SignallingService } from './signalling.service.js';
 
 const PATH = '/openvidu';
-const MAX_FRAME = 1024 * 1024;
+/** Requests of one client waiting behind the one being handled; past it the client is cut off. */
+export const MAX_QUEUED_REQUESTS = 100;
+/** Unknown method names logged per client; the rest are only counted in the metrics. */
+const UNKNOWN_METHOD_LOGS = 5;
+/** How often refused upgrades are reported (the first one at once). */
+const REFUSED_LOG_EVERY_MS = 10_000;
 /** How long shutdown waits for clients to answer the close frame before cutting their sockets. */
 const CLOSE_GRACE_MS = 500;
 /** The watchdog waits 3 intervals and a timer cannot wait longer than 2^31-1 ms. */
@@ -39,8 +44,12 @@ interface RpcRequest {
 @Injectable()
 export class SignallingTransport implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Signalling');
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, RpcSession>();
+  /** Open sockets per remote address (`ws.maxSessionsPerAddress`); an entry goes with its last socket. */
+  private readonly perAddress = new Map<string, number>();
+  private refused = 0;
+  private lastRefusedLog = 0;
   private server: Server | undefined;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
 
@@ -49,7 +58,9 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     @Inject(ConfigService) private readonly config: ConfigService,
     @Inject(SignallingService) private readonly service: SignallingService,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
-  ) {}
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.get('ws.maxFrameSize') });
+  }
 
   onApplicationBootstrap(): void {
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
@@ -105,11 +116,50 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    // Every socket costs a file descriptor: past the limits a new one is refused before the handshake.
+    const address = req.socket.remoteAddress ?? '';
+    if (this.wss.clients.size >= this.config.get('ws.maxSessions')) {
+      return this.refuse(socket, '503 Service Unavailable', `ws.maxSessions (${this.config.get('ws.maxSessions')})`);
+    }
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    if (fromAddress >= this.config.get('ws.maxSessionsPerAddress')) {
+      return this.refuse(socket, '429 Too Many Requests', `ws.maxSessionsPerAddress from ${address}`);
+    }
+    this.perAddress.set(address, fromAddress + 1);
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      const n = (this.perAddress.get(address) ?? 1) - 1;
+      if (n > 0) this.perAddress.set(address, n);
+      else this.perAddress.delete(address);
+    };
+    socket.once('close', uncount);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('close', uncount);
+      this.accept(ws, address);
+    });
   }
 
-  private accept(ws: WebSocket): void {
-    let session = this.track(new RpcSession(ws));
+  private refuse(socket: Duplex, status: string, limit: string): void {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    this.refused++;
+    const now = Date.now();
+    if (now - this.lastRefusedLog < REFUSED_LOG_EVERY_MS) return;
+    this.lastRefusedLog = now;
+    this.logger.warn(`signalling socket(s) refused: ${this.refused} past ${limit}`);
+    this.refused = 0;
+  }
+
+  private accept(ws: WebSocket, address: string): void {
+    let session = this.track(new RpcSession(ws, address, this.config.get('ws.maxBufferedAmount')));
+    // A socket that never joins (nor resumes a joined session) holds a descriptor for nothing.
+    const joinDeadline = setTimeout(() => {
+      if (session.participantId || session.closed || session.socket !== ws) return;
+      this.logger.log(`signalling socket from ${address} did not join within ${this.config.get('ws.joinTimeout')} ms`);
+      this.close(session);
+    }, this.config.get('ws.joinTimeout'));
+    ws.once('close', () => clearTimeout(joinDeadline));
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return;
       let msg: RpcRequest;
@@ -130,7 +180,17 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
         return;
       }
       const current = session;
-      current.queue = current.queue.then(() => this.dispatch(current, msg));
+      if (current.queued >= MAX_QUEUED_REQUESTS) {
+        this.logger.warn(
+          `client ${current.participantId ?? current.id} sent ${MAX_QUEUED_REQUESTS} requests ahead: closing`,
+        );
+        // Cut, not closed: a close frame would wait behind what is queued. A joined participant then
+        // leaves as after any lost socket.
+        current.socket?.terminate();
+        return;
+      }
+      current.queued++;
+      current.queue = current.queue.then(() => this.dispatch(current, msg)).finally(() => current.queued--);
     });
     ws.on('close', () => this.socketClosed(session, ws));
     ws.on('error', (e) => this.logger.debug(`socket error: ${e.message}`));
@@ -184,7 +244,9 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     try {
       const result = await this.service.handle(method, session, params);
       if (result === undefined) {
-        this.logger.warn({ msg: `unknown signalling method ignored`, method: bounded(method), ...ids(session) });
+        if (++session.unknownMethods <= UNKNOWN_METHOD_LOGS) {
+          this.logger.warn({ msg: `unknown signalling method ignored`, method: bounded(method), ...ids(session) });
+        }
         this.report('unknown', null, started);
         return;
       }
