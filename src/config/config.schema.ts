@@ -148,14 +148,19 @@ function checkHeaders(headers: string[]): string | undefined {
 }
 
 /**
- * The secret travels in every Basic auth header and in joinRoom: printable ASCII keeps it usable
- * from every client and across a reboot (a lone surrogate is not), 128 characters keeps every
- * later request under the header limit (a longer one would lock out even the request undoing it).
+ * The secret travels in every Basic auth header and in joinRoom. 128 characters keeps every later
+ * request under the header limit (a longer one would lock out even the request undoing it); a lone
+ * surrogate does not survive UTF-8 (the file, a reboot) and control characters other than tab
+ * cannot be typed by a client.
  */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function checkSecret(v: string): string | undefined {
   if (!v) return 'must not be empty';
   if (v.length > 128) return 'must be at most 128 characters';
-  if (!/^[\x20-\x7e]+$/.test(v)) return 'must be printable ASCII characters (space to ~)';
+  if (LONE_SURROGATE.test(v) || /(?!\t)\p{Cc}/u.test(v)) {
+    return 'must be well-formed text without control characters (tab aside)';
+  }
   return undefined;
 }
 
