@@ -120,6 +120,16 @@ void describe('Kubernetes manifests (deploy/k8s)', () => {
   void it('the PodDisruptionBudgets select the workloads; Kurento runs on the host network', () => {
     const ds = byKind('DaemonSet', 'kurento-media-server');
     assert.equal(ds.spec.template.spec.hostNetwork, true);
+    // The agent sidecar runs the built agent from the server image and signals through a shared file.
+    const [kurento, agent] = ds.spec.template.spec.containers as Obj[];
+    assert.equal(agent.image, container.image);
+    const script = (agent.command as string[]).find((a) => a.endsWith('.js'))!;
+    assert.ok(existsSync(fileURLToPath(new URL(`../../${script.replace(/^dist\//, '')}`, import.meta.url))), script);
+    const doneFile = (agent.env as Obj[]).find((e) => e.name === 'AGENT_DONE_FILE')?.value as string;
+    assert.match(String(kurento.lifecycle.preStop.exec.command.join(' ')), new RegExp(doneFile));
+    const svc = byKind('Service', 'openvidu-server');
+    const url = (agent.env as Obj[]).find((e) => e.name === 'OPENVIDU_URL')?.value as string;
+    assert.equal(url, `http://${svc.metadata.name}.${byKind('Kustomization').namespace}.svc`);
     assert.equal(ds.spec.template.spec.dnsPolicy, 'ClusterFirstWithHostNet');
     const workloads = [deployment, ds].map((w) => JSON.stringify(w.spec.template.metadata.labels));
     const pdbs = docs.filter((d) => d.kind === 'PodDisruptionBudget');
