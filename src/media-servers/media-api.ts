@@ -120,6 +120,8 @@ export interface Pipeline {
   createEndpoint(setup: EndpointSetup): Promise<NegotiatedEndpoint>;
   /** `options` are the type's constructor params (GStreamerFilter `{command}`); an unknown type rejects. */
   createFilter(type: string, options: Record<string, unknown>): Promise<Filter>;
+  /** Subscribes to the pipeline's `Error` events (a media failure of the whole session). */
+  onError(listener: (data: Record<string, unknown>) => void): void;
   /** Releases the pipeline and, on the server, everything in it. */
   release(): Promise<void>;
 }

@@ -25,6 +25,8 @@ export class SessionMedia {
   /** Filters between a publisher (connectionId) and its subscribers. */
   readonly filters = new Map<string, FilterState>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** KurentoSession's pipeline error listener: every participant gets `mediaError`. */
+  onPipelineError: ((data: Record<string, unknown>) => void) | undefined;
 
   constructor(
     readonly sessionId: string,
@@ -41,6 +43,7 @@ export class SessionMedia {
     if (!this.pipeline) {
       const p = this.api.createPipeline();
       this.pipeline = p;
+      p.then((pipeline) => pipeline.onError((data) => this.onPipelineError?.(data))).catch(() => undefined);
       p.catch(() => {
         if (this.pipeline === p) this.pipeline = undefined;
       });

@@ -5,6 +5,7 @@ import { MediaServersService } from '../media-servers/media-servers.service.js';
 import type { PublishedStream } from '../sessions/participant.js';
 import type { RpcSession } from './rpc-session.js';
 import { SessionMedia } from './session-media.js';
+import { mediaErrorText } from './media-error.js';
 
 /**
  * Who is connected (connectionId → signalling client) and what each session holds on its media
@@ -27,6 +28,10 @@ export class SignallingRegistry implements BeforeApplicationShutdown {
     let m = this.media.get(sessionId);
     if (!m || m.mediaServerId !== mediaServerId) {
       m = new SessionMedia(sessionId, mediaServerId, this.mediaServers.media(mediaServerId));
+      m.onPipelineError = (data) => {
+        const params = { error: mediaErrorText(data) };
+        for (const [id, rpc] of this.clients) if (rpc.sessionId === sessionId) this.notify(id, 'mediaError', params);
+      };
       this.media.set(sessionId, m);
     }
     return m;

@@ -13,6 +13,7 @@ import { SessionMedia } from './session-media.js';
 import { SignallingRegistry, streamJson } from './signalling.registry.js';
 import { FilterHandlers } from './filter.handlers.js';
 import { videoBandwidth } from './bandwidth.js';
+import { mediaErrorText } from './media-error.js';
 import { EndpointStatsCollector, RECORDED_ENDPOINT_EVENTS, recordCandidate } from '../sessions/webrtc-stats.js';
 import { bool, obj, parseSignal, str } from './params.js';
 import { SecretAttempts } from './secret-attempts.js';
@@ -406,13 +407,6 @@ export class SignallingService {
   private gather(endpoint: Endpoint): void {
     endpoint.gatherCandidates().catch((e: unknown) => this.logger.warn(`gatherCandidates failed: ${msg(e)}`));
   }
-}
-
-/** `<type>: <description>(errCode=<code>)`, as KurentoParticipant#sendMediaError words it. */
-export function mediaErrorText(data: Record<string, unknown>): string {
-  const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v.slice(0, 1024) : fallback);
-  const code = typeof data.errorCode === 'number' ? data.errorCode : text(data.errorCode, '');
-  return `${text(data.type, 'Error')}: ${text(data.description, '')}(errCode=${code})`;
 }
 
 /** A client string param with a length limit (999 as any other bad param). */

@@ -95,6 +95,11 @@ void describe('webRtcStats and mediaError (MediaEndpoint, KmsEvent, KurentoParti
     await sub.sync();
     assert.equal(pub.rpc.received('mediaError').length, 1);
     assert.equal(sub.rpc.received('mediaError').length, 1);
+    // A pipeline Error reaches everyone in the session (KurentoSession's pipeline error listener).
+    h.emus[0].raise(pipelines[0], 'Error', { description: 'pipeline down', errorCode: 7 });
+    for (const x of [pub, sub]) {
+      await x.rpc.waitFor('mediaError', (q) => String(q.error).includes('pipeline down(errCode=7)'));
+    }
     const after = await stats();
     assert.ok(after.p.events.some((e) => e.type === 'Error' && e.errorCode === 99));
   });

@@ -354,6 +354,18 @@ class KurentoPipeline implements Pipeline {
     return this.raw.id;
   }
 
+  onError(listener: (data: Record<string, unknown>) => void): void {
+    this.raw.on('Error', (event: unknown) => {
+      if (!event || typeof event !== 'object') return;
+      try {
+        listener(event as Record<string, unknown>);
+      } catch (e) {
+        // Thrown inside kurento-client's socket handler it would stop every later answer.
+        this.media.warn(`Error listener of ${this.raw.id} threw: ${(e as Error).message}`);
+      }
+    });
+  }
+
   createWebRtcEndpoint(): Promise<Endpoint> {
     return this.media
       .boxed<kurento.WebRtcEndpoint>(
@@ -473,7 +485,11 @@ class KurentoPipeline implements Pipeline {
     if (this.released) return Promise.resolve();
     this.released = true;
     return this.media
-      .call<void>('releasePipeline', (_c, cb) => this.raw.release(cb))
+      .call<void>('releasePipeline', (_c, cb) => {
+        // Unsubscribed with the release, not by a request of its own after it (see KurentoEndpoint#release).
+        this.raw.removeAllListeners('Error');
+        return this.raw.release(cb);
+      })
       .catch((e: unknown) => {
         // Nothing was sent: the pipeline still exists on the server, so a later release must go out.
         if (e instanceof MediaServerUnavailableError) this.released = false;
