@@ -7,6 +7,7 @@ import {
   DomainError,
   NotAcceptableError,
   NotFoundError,
+  NotImplementedError,
   UnauthorizedError,
   UnprocessableError,
 } from '../common/errors.js';
@@ -19,11 +20,11 @@ import { RecordingsService, RecordingStartError } from './recordings.service.js'
 
 type Json = Record<string, unknown>;
 
-/** `openvidu.recording=false`: OpenVidu answers the recordings API with an empty 501. */
-export class RecordingDisabledError extends DomainError {
-  readonly status = 501;
-  override readonly emptyBody = true;
-}
+/**
+ * `openvidu.recording=false`: OpenVidu answers the recordings API with an empty 501; like every 501
+ * here it says which property turns the feature on (clients read the status only).
+ */
+export class RecordingDisabledError extends NotImplementedError {}
 
 /** 500 for a start the media server refused, with the message OpenVidu gives it. */
 export class RecordingFailedError extends DomainError {
@@ -50,7 +51,11 @@ export class RecordingsApiService {
   async start(body: unknown): Promise<Json> {
     if (nullish(body)) throw new BadRequestError('Error in body parameters. Cannot be empty');
     if (!isObject(body)) throw new BadRequestError('Type error in some parameter');
-    if (!this.recordings.enabled) throw new RecordingDisabledError('Recording is disabled');
+    if (!this.recordings.enabled) {
+      throw new RecordingDisabledError(
+        'Recording is disabled: the recordings API needs openvidu.recording=true (environment OPENVIDU_RECORDING=true)',
+      );
+    }
     const strings = ['session', 'name', 'outputMode', 'resolution', 'recordingLayout', 'customLayout'];
     const bools = ['hasAudio', 'hasVideo'];
     if (

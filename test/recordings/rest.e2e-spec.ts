@@ -232,11 +232,15 @@ void describe('recordings REST API with recording disabled', () => {
     await h?.close();
   });
 
-  void it('answers 501 with an empty body after the body check', async () => {
+  void it('answers 501 after the body check, with a JSON message naming the switch', async () => {
     const none = await rest(h.url, 'POST', '/api/recordings/start');
     assert.equal(none.status, 400);
     const r = await rest(h.url, 'POST', '/api/recordings/start', { session: 'x', outputMode: 'BAD' });
-    assert.deepEqual([r.status, r.text], [501, '']);
+    assert.equal(r.status, 501);
+    // OpenVidu answers an empty 501 (SessionRestController); an operator needs to know what to turn on.
+    const body = r.json();
+    assert.equal(body.status, 501);
+    assert.match(String(body.message), /openvidu\.recording=true/);
   });
 });
 
