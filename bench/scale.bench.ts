@@ -50,7 +50,25 @@ function freePort(): Promise<number> {
   });
 }
 
-function http(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+/**
+ * One request; a keep-alive socket the server closed as idle just as it was reused (likely while a
+ * loaded machine stretches a join past the server's keep-alive timeout) is retried once on a new one.
+ */
+async function http(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  try {
+    return await http1(base, method, path, body);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') throw e;
+    return http1(base, method, path, body);
+  }
+}
+
+function http1(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const headers: Record<string, string> = { authorization: AUTH };
   if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': `${payload.length}` });

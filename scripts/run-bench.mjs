@@ -4,7 +4,7 @@
 //   npm run bench -- signalling scale  only the benches whose file name contains one of the words
 //   BENCH_QUICK=1 npm run bench        smaller default sizes; BENCH_<NAME>=… sets one size (see each bench)
 //   BENCH_OUT=other.md                 write the report elsewhere (default BENCHMARKS.md)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -15,6 +15,15 @@ const files = readdirSync('dist/bench')
   .sort();
 
 const started = new Date();
+let commit = '';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim()) {
+    commit += ' (with local changes)';
+  }
+} catch {
+  commit = 'unknown (not a git checkout)';
+}
 const load = [];
 const sampler = setInterval(() => load.push(os.loadavg()[0]), 5000);
 const results = [];
@@ -76,6 +85,7 @@ const lines = [
   'tests: no test asserts a timing.',
   '',
   `- **Command:** \`${command}\``,
+  `- **Commit:** ${commit}`,
   `- **Date:** ${started.toISOString()} (took ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min)`,
   `- **Machine:** ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
     `${os.type()} ${os.release()}, Node ${process.version}`,
