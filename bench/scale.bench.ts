@@ -11,7 +11,7 @@
 // whole curve: BENCH_SCALE_SIZES=500,1000,2000,4000,8000,16000);
 // BENCH_SCALE_SETTLE_S seconds idle after leaving (default 30); BENCH_SCALE_LIST_REQUESTS per route
 // (default 20); BENCH_SERVER_NODE_ARGS flags for the server; BENCH_SCALE_IDLE_GC=false turns the
-// server's idle GC off (to measure what it is worth).
+// server's idle GC off (to measure what it is worth); MALLOC_* variables are passed to the server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -164,6 +164,8 @@ async function startServer(
       KMS_URIS: JSON.stringify(emus.map((e) => e.uri)),
       LOGGING_LEVEL_ROOT: 'warn',
       SERVER_IDLE_GC: process.env.BENCH_SCALE_IDLE_GC === 'false' ? 'false' : 'true',
+      // glibc allocator tuning (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_…) reaches the server as given.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
     },
   });
   const url = `http://127.0.0.1:${port}`;

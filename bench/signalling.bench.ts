@@ -46,7 +46,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function rest<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+/** A keep-alive socket the server closed as idle just as it was reused is retried once on a new one. */
+async function rest<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  try {
+    return await rest1<T>(base, method, path, body);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') throw e;
+    return rest1<T>(base, method, path, body);
+  }
+}
+
+function rest1<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const headers: Record<string, string> = { authorization: AUTH };
   if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': `${payload.length}` });

@@ -54,16 +54,11 @@ repairTransactions();
  */
 export class KurentoBatch {
   private readonly tx: kurento.Transaction;
-  private ops = 0;
   /** The first operation that failed, in the order they were queued. */
   error: kurento.RawError | undefined;
 
   constructor(client: kurento.KurentoClient) {
     this.tx = client.beginTransaction();
-  }
-
-  get size(): number {
-    return this.ops;
   }
 
   private readonly note = (e: kurento.RawError | null | undefined): void => {
@@ -72,7 +67,6 @@ export class KurentoBatch {
 
   /** Queues `create`; the returned object gets its id when the batch is answered. */
   create<T extends Raw>(pipeline: kurento.MediaPipeline, type: string, params?: Record<string, unknown>): T {
-    this.ops++;
     const host = pipeline as unknown as { create(tx: kurento.Transaction, t: string, ...rest: unknown[]): T };
     // A copy: kurento-client adds `mediaPipeline` to the params it is given.
     return params ? host.create(this.tx, type, { ...params }, this.note) : host.create(this.tx, type, this.note);
@@ -80,7 +74,6 @@ export class KurentoBatch {
 
   /** Queues `invoke`; `onValue` gets the operation's return value if it succeeds. */
   invoke(object: Raw, operation: string, params?: Record<string, unknown>, onValue?: (value: unknown) => void): void {
-    this.ops++;
     const request: Record<string, unknown> = { object, operation };
     if (params) request.operationParams = params;
     object.emit(
@@ -100,7 +93,6 @@ export class KurentoBatch {
    * subscribe by itself, so the events are picked up from the object's `emit` instead (see `listen`).
    */
   subscribe(object: Raw, type: string): void {
-    this.ops++;
     object.emit('_rpc', this.tx, 'subscribe', { object, type }, this.note);
   }
 
