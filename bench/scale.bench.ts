@@ -163,6 +163,11 @@ async function startServer(
       OPENVIDU_PRO_CLUSTER: 'true',
       KMS_URIS: JSON.stringify(emus.map((e) => e.uri)),
       LOGGING_LEVEL_ROOT: 'warn',
+      // Every participant comes from this one loopback address, and the largest size passes the
+      // default caps on sockets and sessions.
+      WS_MAXSESSIONS: '100000',
+      WS_MAXSESSIONSPERADDRESS: '100000',
+      OPENVIDU_SESSIONS_MAX: '100000',
       SERVER_IDLE_GC: process.env.BENCH_SCALE_IDLE_GC === 'false' ? 'false' : 'true',
       // glibc allocator tuning (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_…) reaches the server as given.
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),

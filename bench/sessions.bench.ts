@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     SERVER_SSL_ENABLED: 'false',
     SERVER_DATA_DIR: join(dir, 'data'),
     KMS_URIS: JSON.stringify([emu.uri]),
+    // POST /api/sessions runs for seconds at full speed: more sessions than the default cap.
+    OPENVIDU_SESSIONS_MAX: '1000000',
   });
   const { app, url } = await startServer(loaded, {
     module: AppModule.forRoot(loaded, { imports: [BenchModule] }),
