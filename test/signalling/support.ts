@@ -22,17 +22,32 @@ export interface Harness {
   wsUrl: string;
   emus: KmsEmulator[];
   pool: MediaServersService;
-  /** Closes the app, then the emulators it started, then the data dir; idempotent. */
+  /** Closes the app and its data dir, then the emulators it started; idempotent. */
+  close(): Promise<void>;
+}
+
+/** The app booted against media servers the caller chose (emulators, proxies, hostile servers). */
+export interface App {
+  app: INestApplication;
+  url: string;
+  wsUrl: string;
+  pool: MediaServersService;
+  /** Temporary folder holding the server's data dir. */
+  dir: string;
+  /** Closes the app, then removes the data dir; idempotent. */
   close(): Promise<void>;
 }
 
 /**
- * Boots the app on 127.0.0.1 (plain HTTP, Pro cluster) against `emulators` new emulators, with
- * fault timings short enough that a test sees a media-server loss in well under 2 s.
+ * Boots the app on 127.0.0.1 (plain HTTP, Pro cluster) against `uris`, with fault timings short
+ * enough that a test sees a media-server loss in well under 2 s; waits for `connected` of them.
  */
-export async function boot(env: Record<string, string> = {}, emulators = 1): Promise<Harness> {
+export async function bootWith(
+  uris: string[],
+  env: Record<string, string> = {},
+  connected = uris.length,
+): Promise<App> {
   const dir = mkdtempSync(join(tmpdir(), 'ov-signalling-'));
-  const emus = await Promise.all(Array.from({ length: emulators }, () => startKmsEmulator({ host: '127.0.0.1' })));
   const loaded = loadConfig({
     SERVER_ADDRESS: '127.0.0.1',
     SERVER_PORT: '0',
@@ -40,7 +55,7 @@ export async function boot(env: Record<string, string> = {}, emulators = 1): Pro
     SERVER_DATA_DIR: join(dir, 'data'),
     OPENVIDU_SECRET: SECRET,
     OPENVIDU_PRO_CLUSTER: 'true',
-    KMS_URIS: JSON.stringify(emus.map((e) => e.uri)),
+    KMS_URIS: JSON.stringify(uris),
     KMS_LIVENESS_INTERVAL: '100',
     KMS_LIVENESS_TIMEOUT: '300',
     KMS_CONNECT_TIMEOUT: '1000',
@@ -50,26 +65,54 @@ export async function boot(env: Record<string, string> = {}, emulators = 1): Pro
     WS_SESSIONRECONNECTIONTIME: '1',
     ...env,
   });
-  if (loaded.errors.length) throw new Error(`bad test config: ${loaded.errors.join('; ')}`);
+  if (loaded.errors.length) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`bad test config: ${loaded.errors.join('; ')}`);
+  }
   const { app, url } = await startServer(loaded);
   const pool = app.get(MediaServersService);
   let closed = false;
-  const h: Harness = {
+  const booted: App = {
     app,
     url,
     wsUrl: `${url.replace(/^http/, 'ws')}/openvidu`,
-    emus,
     pool,
+    dir,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
-      await Promise.all(emus.map((e) => e.close()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await until(`${emulators} media server(s) to connect`, () => pool.connectedCount() === emulators);
-  return h;
+  await until(`${connected} media server(s) to connect`, () => pool.connectedCount() >= connected);
+  return booted;
+}
+
+/** Boots the app as {@link bootWith} does, against `emulators` new emulators it starts and closes. */
+export async function boot(env: Record<string, string> = {}, emulators = 1): Promise<Harness> {
+  const emus = await Promise.all(Array.from({ length: emulators }, () => startKmsEmulator({ host: '127.0.0.1' })));
+  let booted: App;
+  try {
+    booted = await bootWith(
+      emus.map((e) => e.uri),
+      env,
+    );
+  } catch (err) {
+    await Promise.all(emus.map((e) => e.close()));
+    throw err;
+  }
+  let closed = false;
+  return {
+    ...booted,
+    emus,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await booted.close();
+      await Promise.all(emus.map((e) => e.close()));
+    },
+  };
 }
 
 export interface Reply {
