@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigFileRepository } from '../config/config-file.repository.js';
 import { loadConfig } from '../config/config.loader.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { AuthService, safeEqual } from './auth.service.js';
 
 const SECRET = 'MY_SECRET';
 const sut = () => {
-  const config = new ConfigService(
+  const config = new OpenViduConfigService(
     loadConfig({ OPENVIDU_SECRET: SECRET }),
     new ConfigFileRepository(),
     new EventEmitter2(),

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { errorBody } from '../common/error-body.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 
 export const OPENVIDU_USER = 'OPENVIDUAPP';
 
@@ -12,7 +12,7 @@ export const OPENVIDU_USER = 'OPENVIDUAPP';
  */
 @Injectable()
 export class AuthService {
-  constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
+  constructor(@Inject(OpenViduConfigService) private readonly config: OpenViduConfigService) {}
 
   isAuthorized(req: Pick<Request, 'headers'>): boolean {
     const header = req.headers.authorization;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { OnEvent } from '@nestjs/event-emitter';
 import { appendFile, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CONFIG_UPDATED, ConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
+import { CONFIG_UPDATED, OpenViduConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
 import { CDR_EVENT, cdrLine, type CdrRecord } from './cdr-events.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -10,7 +10,7 @@ const day = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.ge
 const MAX_HISTORY_DAYS = 30;
 
 /** The CDR directory in force (`openvidu.cdr.path`, relative to the working directory as in OpenVidu). */
-export function cdrDirectory(config: ConfigService): string {
+export function cdrDirectory(config: OpenViduConfigService): string {
   return resolve(config.get('openvidu.cdr.path'));
 }
 
@@ -29,7 +29,7 @@ export class CdrFileWriter implements OnApplicationShutdown {
   private failing = false;
   private closed = false;
 
-  constructor(@Inject(ConfigService) private readonly config: ConfigService) {
+  constructor(@Inject(OpenViduConfigService) private readonly config: OpenViduConfigService) {
     const now = new Date();
     this.startedAt = `${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
   }

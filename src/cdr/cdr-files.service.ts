@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { NotFoundError } from '../common/errors.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { cdrDirectory } from './cdr-file.writer.js';
 
 /** A bare file name ending in `.log`: no separators, no `..`, no control characters. */
@@ -13,7 +13,7 @@ const isSafeName = (name: string) => SAFE_NAME.test(name) && !/\p{Cc}/u.test(nam
 /** GET /cdr and GET /cdr/<file>.log (docs/openvidu-api.md §2.17): read-only access to the CDR directory. */
 @Injectable()
 export class CdrFilesService {
-  constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
+  constructor(@Inject(OpenViduConfigService) private readonly config: OpenViduConfigService) {}
 
   /** The names of the regular files in the CDR directory (`[]` when it does not exist yet). */
   async list(): Promise<string[]> {

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public } from '../auth/public.decorator.js';
-import { ConfigService, RestartResult } from './config.service.js';
+import { OpenViduConfigService, RestartResult } from './config.service.js';
 import { communityConfigView, proConfigView } from './config-views.js';
 import { OPENVIDU_VERSION, resolvePublicUrl } from './public-url.js';
 
 /** GET /config and its legacy sub-paths (docs/openvidu-api.md §2.15). */
 @Controller('config')
 export class CommunityConfigController {
-  constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
+  constructor(@Inject(OpenViduConfigService) private readonly config: OpenViduConfigService) {}
 
   @Get()
   get() {
@@ -45,7 +45,7 @@ export class CommunityConfigController {
 /** GET /pro/config and POST /pro/restart (docs/openvidu-api.md §3.1, §3.2). */
 @Controller('pro')
 export class ProConfigController {
-  constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
+  constructor(@Inject(OpenViduConfigService) private readonly config: OpenViduConfigService) {}
 
   @Get('config')
   get() {

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigFileRepository } from './config-file.repository.js';
 import type { LoadedConfig } from './config.loader.js';
 import { CommunityConfigController, ProConfigController } from './config.controller.js';
-import { ConfigService, LOADED_CONFIG } from './config.service.js';
+import { OpenViduConfigService, LOADED_CONFIG } from './config.service.js';
 
 @Global()
 @Module({})
@@ -11,8 +11,8 @@ export class ConfigModule {
     return {
       module: ConfigModule,
       controllers: [CommunityConfigController, ProConfigController],
-      providers: [{ provide: LOADED_CONFIG, useValue: loaded }, ConfigFileRepository, ConfigService],
-      exports: [ConfigService, LOADED_CONFIG],
+      providers: [{ provide: LOADED_CONFIG, useValue: loaded }, ConfigFileRepository, OpenViduConfigService],
+      exports: [OpenViduConfigService, LOADED_CONFIG],
     };
   }
 }

@@ -7,7 +7,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BadRequestError } from '../common/errors.js';
 import { ConfigFileRepository } from './config-file.repository.js';
 import { loadConfig, readPropertiesFile } from './config.loader.js';
-import { CONFIG_UPDATED, ConfigService, type ConfigUpdatedEvent } from './config.service.js';
+import { CONFIG_UPDATED, OpenViduConfigService, type ConfigUpdatedEvent } from './config.service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ov-cfgsvc-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,7 +17,7 @@ function sut(env: Record<string, string> = {}, fileText?: string) {
   const file = join(dir, `app-${n++}.properties`);
   if (fileText !== undefined) writeFileSync(file, fileText);
   const events = new EventEmitter2();
-  const config = new ConfigService(
+  const config = new OpenViduConfigService(
     loadConfig({ OPENVIDU_CONFIG_FILE: file, ...env }),
     new ConfigFileRepository(),
     events,
@@ -30,7 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const onUpdated = (events: EventEmitter2, fn: (e: ConfigUpdatedEvent) => Promise<void>) =>
   events.on(CONFIG_UPDATED, fn as (...args: unknown[]) => void);
 
-void describe(ConfigService.name, () => {
+void describe(OpenViduConfigService.name, () => {
   void it('applies a valid body in memory, persists it, and announces only what changed', async () => {
     const { config, events, file } = sut({}, '# ops\n');
     const seen: ConfigUpdatedEvent[] = [];
@@ -128,7 +128,7 @@ void describe(ConfigService.name, () => {
 
   void it('applies in memory and says so when the file cannot be written', async () => {
     const file = join(dir, 'no-such-dir', 'application.properties');
-    const config = new ConfigService(
+    const config = new OpenViduConfigService(
       loadConfig({ OPENVIDU_CONFIG_FILE: file }),
       new ConfigFileRepository(),
       new EventEmitter2(),
@@ -139,7 +139,7 @@ void describe(ConfigService.name, () => {
   });
 
   void it('says the values live in memory only when no config file is set', async () => {
-    const config = new ConfigService(loadConfig({}), new ConfigFileRepository(), new EventEmitter2());
+    const config = new OpenViduConfigService(loadConfig({}), new ConfigFileRepository(), new EventEmitter2());
     const res = await config.restart({ 'openvidu.secret': 'other' });
     assert.match(res.message, /memory only/);
     assert.ok(!res.message.includes('other'), 'the secret is not echoed');

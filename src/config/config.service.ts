@@ -24,8 +24,8 @@ export interface RestartResult {
  * persist atomically → swap → announce `config.updated`, and each module re-reads what it owns.
  */
 @Injectable()
-export class ConfigService {
-  private readonly logger = new Logger(ConfigService.name);
+export class OpenViduConfigService {
+  private readonly logger = new Logger(OpenViduConfigService.name);
   private current: Readonly<OpenViduConfig>;
   private restartInProgress = false;
   /** Restarts run one after the other, each validated against what the previous one left. */

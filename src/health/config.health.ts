@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { LifecycleService } from './lifecycle.service.js';
 
 /**
@@ -12,7 +12,7 @@ import { LifecycleService } from './lifecycle.service.js';
 export class ConfigHealthIndicator {
   constructor(
     @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(LifecycleService) private readonly lifecycle: LifecycleService,
   ) {}
 

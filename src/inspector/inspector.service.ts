@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Response } from 'express';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { PROPERTIES } from '../config/config.schema.js';
 import { OPENVIDU_VERSION } from '../config/public-url.js';
 import { LifecycleService, SERVER_PHASE_CHANGED } from '../health/lifecycle.service.js';
@@ -44,7 +44,7 @@ export class InspectorService implements BeforeApplicationShutdown {
   constructor(
     @Inject(MediaServersService) private readonly pool: MediaServersService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(LifecycleService) private readonly lifecycle: LifecycleService,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { selectLoadStrategy } from './load-strategies/load-strategies.js';
 import { MediaServersController } from './media-servers.controller.js';
 import { ACTIVE_LOAD_STRATEGY, MediaServersService } from './media-servers.service.js';
@@ -13,8 +13,9 @@ import { ACTIVE_LOAD_STRATEGY, MediaServersService } from './media-servers.servi
   providers: [
     {
       provide: ACTIVE_LOAD_STRATEGY,
-      useFactory: (config: ConfigService) => selectLoadStrategy(config.get('openvidu.pro.cluster.load.strategy')),
-      inject: [ConfigService],
+      useFactory: (config: OpenViduConfigService) =>
+        selectLoadStrategy(config.get('openvidu.pro.cluster.load.strategy')),
+      inject: [OpenViduConfigService],
     },
     MediaServersService,
   ],

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BadRequestError, ConflictError, NotFoundError, NotImplementedError } from '../common/errors.js';
 import { isWsUri } from '../config/config.schema.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import type { LoadStrategy } from './load-strategies/load-strategy.interface.js';
 import type { MediaApi } from './media-api.js';
 import { ALL_LOAD_STRATEGIES } from './load-strategies/load-strategies.js';
@@ -62,7 +62,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
   private readonly lastResort = new LastResortHandler((m) => this.logger.fatal(m));
 
   constructor(
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
     @Inject(ACTIVE_LOAD_STRATEGY) readonly strategy: LoadStrategy,
   ) {}

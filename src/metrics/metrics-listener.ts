@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { MetricsService } from './metrics.service.js';
 
 /**
@@ -13,7 +13,7 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
   private server: Server | undefined;
 
   constructor(
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(MetricsService) private readonly metrics: MetricsService,
   ) {}
 

@@ -11,7 +11,7 @@ import {
   UnauthorizedError,
   UnprocessableError,
 } from '../common/errors.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { OUTPUT_MODES, RECORDING_LAYOUTS, type OutputMode, type RecordingLayout } from '../sessions/session.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { isSafeSegment } from './recording-files.js';
@@ -43,7 +43,7 @@ export class RecordingsApiService {
   constructor(
     @Inject(RecordingsService) private readonly recordings: RecordingsService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(AuthService) private readonly auth: AuthService,
   ) {}
 

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { CdrService } from '../cdr/cdr.service.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import {
   MEDIA_SERVER_DISCONNECTED,
   MEDIA_SERVER_RESTARTED,
@@ -56,7 +56,7 @@ export class RecordingsService implements OnModuleDestroy, BeforeApplicationShut
   private readonly disconnectedAt = new Map<string, number>();
 
   constructor(
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(SignallingRegistry) private readonly reg: SignallingRegistry,
     @Inject(CdrService) private readonly cdr: CdrService,

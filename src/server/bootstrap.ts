@@ -8,7 +8,7 @@ import { errorBody } from '../common/error-body.js';
 import { accessLog } from '../common/logging/access-log.js';
 import { PinoLogger } from '../common/logging/pino-logger.js';
 import type { LoadedConfig } from '../config/config.loader.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { resolveTls } from './tls.js';
 
@@ -62,7 +62,7 @@ export async function startServer(
     throw e;
   }
   const addr = app.getHttpServer().address() as { port: number };
-  app.get(ConfigService).setEffectivePort(addr.port);
+  app.get(OpenViduConfigService).setEffectivePort(addr.port);
   const host = c['server.address'] === '0.0.0.0' || c['server.address'] === '::' ? '127.0.0.1' : c['server.address'];
   return { app, port: addr.port, url: `${httpsOptions ? 'https' : 'http'}://${host}:${addr.port}` };
 }

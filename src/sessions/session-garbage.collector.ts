@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { CONFIG_UPDATED, ConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
+import { CONFIG_UPDATED, OpenViduConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
 import { SessionsService } from './sessions.service.js';
 
 /**
@@ -14,7 +14,7 @@ export class SessionGarbageCollector implements OnApplicationBootstrap, OnApplic
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BadRequestError, ConflictError, DomainError, NotFoundError, TooManyRequestsError } from '../common/errors.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import * as E from './session-errors.js';
 import { kurentoOptionsJson, parseBooleanParam, parseCreateSession, parseTokenRequest } from './session-requests.js';
 import { SessionsService } from './sessions.service.js';
@@ -17,7 +17,7 @@ export class MethodNotAllowedError extends DomainError {
 export class SessionsApiService {
   constructor(
     @Inject(SessionsService) private readonly sessions: SessionsService,
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
   ) {}
 
   /** §2.2: 200 `{id, createdAt}`; 409 with an empty body for a taken customSessionId. */

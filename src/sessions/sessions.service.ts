@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { resolveWsBase } from '../config/public-url.js';
 import { connectionIdOfStream, newStreamId, randomId, sessionIdProblem } from './ids.js';
 import { SESSION_PLACER, type Placement, type SessionPlacer } from './media-placement.js';
@@ -46,7 +46,7 @@ export class SessionsService implements OnModuleDestroy {
   );
 
   constructor(
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
     @Optional() @Inject(SESSION_PLACER) private readonly placer: SessionPlacer | null,
   ) {}

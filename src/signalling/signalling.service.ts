@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import type { Endpoint, EndpointSetup, IceCandidate } from '../media-servers/media-api.js';
 import { MediaServerError, MediaServerRequestError } from '../media-servers/media-servers.errors.js';
 import type { Participant } from '../sessions/participant.js';
@@ -36,7 +36,7 @@ export class SignallingService {
     @Inject(SignallingRegistry) private readonly reg: SignallingRegistry,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(FilterHandlers) private readonly filters: FilterHandlers,
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
   ) {
     this.secretAttempts = new SecretAttempts(() => this.config.get('ws.secretAttemptsPerMinute'));
     this.handlers = {

@@ -11,7 +11,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ConfigService } from '../config/config.service.js';
+import { OpenViduConfigService } from '../config/config.service.js';
 import { RpcCode, RpcError } from './rpc-error.js';
 import { RpcSession } from './rpc-session.js';
 import { SIGNALLING_REQUEST, type SignallingRequestEvent } from './signalling.events.js';
@@ -55,7 +55,7 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-    @Inject(ConfigService) private readonly config: ConfigService,
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(SignallingService) private readonly service: SignallingService,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
   ) {

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { CDR_EVENT, webhookBody, type CdrRecord } from '../cdr/cdr-events.js';
-import { CONFIG_UPDATED, ConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
+import { CONFIG_UPDATED, OpenViduConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
 import { WebhookSender, type WebhookTarget, type WebhookTuning } from './webhook.sender.js';
 
 /** `"Name: value"` → `[Name, value]` (the config schema already checked the form). */
@@ -20,7 +20,7 @@ export class WebhookService implements BeforeApplicationShutdown, OnApplicationS
   private readonly logger = new Logger(WebhookService.name);
   readonly sender: WebhookSender;
 
-  constructor(@Inject(ConfigService) private readonly config: ConfigService) {
+  constructor(@Inject(OpenViduConfigService) private readonly config: OpenViduConfigService) {
     this.sender = new WebhookSender(this.tuning(), this.logger);
     this.apply();
   }
