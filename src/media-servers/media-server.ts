@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { KmsInfo } from './kurento/kms-monitor.js';
 import { KmsMonitor } from './kurento/kms-monitor.js';
+import { KurentoConnection } from './kurento/kurento-connection.js';
 import { KurentoMedia } from './kurento/kurento-media.js';
 import { LivenessProbe } from './kurento/liveness-probe.js';
+import type { MediaApi } from './media-api.js';
 import type { LoadStrategy } from './load-strategies/load-strategy.interface.js';
 import {
   MEDIA_SERVER_CONNECTED,
@@ -61,7 +63,9 @@ export class MediaServer {
   private lastInfo: KmsInfo | undefined;
   private readonly probe: LivenessProbe;
   private readonly monitor: KmsMonitor;
-  readonly media: KurentoMedia;
+  private readonly connection: KurentoConnection;
+  /** The media operations signalling runs on this server. */
+  readonly media: MediaApi;
   private graceTimer: NodeJS.Timeout | undefined;
   private connectWaiters: Array<(connected: boolean) => void> = [];
   private stopped = false;
@@ -108,12 +112,13 @@ export class MediaServer {
           this.logger.debug({ msg: `Media server ${this.id}: sampling failed: ${reason}`, mediaServerId: this.id }),
       },
     );
-    this.media = new KurentoMedia(
+    this.connection = new KurentoConnection(
       id,
       uri,
       { requestTimeout: timing.requestTimeout, maxFrameBytes: timing.maxFrameBytes },
       () => this.isConnected,
     );
+    this.media = new KurentoMedia(this.connection);
   }
 
   get connected(): boolean {
@@ -208,13 +213,18 @@ export class MediaServer {
     };
   }
 
+  /** Resolves once no media call on this server waits for an answer (each is bounded by the request timeout). */
+  settleMedia(): Promise<void> {
+    return this.connection.settle();
+  }
+
   /** Releases the sockets, timers and listeners of this server. No event is emitted afterwards. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.probe.stop();
     this.monitor.stop();
-    this.media.close();
+    this.connection.close();
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     for (const w of [...this.connectWaiters]) w(false);
@@ -230,7 +240,7 @@ export class MediaServer {
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     if (restarted) this.loadState.forgetSample();
-    this.media.serverUp();
+    this.connection.serverUp();
     this.monitor.start();
     for (const w of [...this.connectWaiters]) w(true);
     if (restarted) {

@@ -251,7 +251,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
       if (server.placementCount > 0) {
         await server.closeSessions('mediaServerDisconnect');
         // Their media releases must reach the server before its client is closed, or it keeps them.
-        await server.media.settle();
+        await server.settleMedia();
       }
     } finally {
       this.remove(server);
@@ -299,8 +299,8 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
     if (this.shuttingDown || this.servers.get(server.id) !== server) return;
     this.setStatus(server, 'terminating');
     this.servers.delete(server.id);
-    void server.media
-      .settle()
+    void server
+      .settleMedia()
       .catch(() => undefined)
       .finally(() => {
         this.remove(server);

@@ -1,25 +1,7 @@
-import type { EventEmitter } from 'node:events';
 import type { Element, Filter, MediaKind } from '../media-api.js';
 import { MediaServerRequestError } from '../media-servers.errors.js';
-
-type Callback<T> = (error: (Error & { code?: number }) | null | undefined, result: T) => void;
-
-/** The kurento-client surface a filter needs: its object, whose `_rpc` event encodes any request. */
-export interface RawElement extends EventEmitter {
-  readonly id: string;
-  connect(sink: RawElement, cb: Callback<void>): unknown;
-  connect(sink: RawElement, kind: MediaKind, cb: Callback<void>): unknown;
-  disconnect(sink: RawElement, cb: Callback<void>): unknown;
-  disconnect(sink: RawElement, kind: MediaKind, cb: Callback<void>): unknown;
-  release(cb: Callback<void>): unknown;
-}
-
-/** What the filter borrows from its KurentoMedia: the bounded call and the logger. */
-export interface FilterHost {
-  readonly mediaServerId: string;
-  call<T>(label: string, start: (client: unknown, cb: Callback<T>) => unknown): Promise<T>;
-  warn(message: string): void;
-}
+import type { KurentoCalls } from './kurento-connection.js';
+import { adopt, link, type RawElement } from './kurento-element.js';
 
 interface Token {
   value: string;
@@ -37,11 +19,11 @@ export class KurentoFilter implements Filter {
   private readonly tokens = new Map<string, Token>();
 
   constructor(
-    private readonly media: FilterHost,
-    readonly raw: RawElement,
+    private readonly calls: KurentoCalls,
+    private readonly raw: RawElement,
     readonly type: string,
-    private readonly rawOf: (e: Element) => RawElement | undefined,
   ) {
+    adopt(this, raw);
     const emit = raw.emit.bind(raw);
     raw.emit = ((event: string | symbol, ...args: unknown[]) => {
       const listener = typeof event === 'string' ? this.listeners.get(event) : undefined;
@@ -50,7 +32,7 @@ export class KurentoFilter implements Filter {
           listener((args[0] ?? {}) as Record<string, unknown>);
         } catch (e) {
           // Thrown inside kurento-client's socket handler it would stop every later message.
-          media.warn(`${String(event)} listener of ${raw.id} threw: ${(e as Error).message}`);
+          calls.warn(`${String(event)} listener of ${raw.id} threw: ${(e as Error).message}`);
         }
       }
       return emit(event, ...args);
@@ -62,24 +44,16 @@ export class KurentoFilter implements Filter {
   }
 
   connect(sink: Element, kind?: MediaKind): Promise<void> {
-    const s = this.rawOf(sink);
-    if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
-    return this.media.call<void>('connect', (_c, cb) =>
-      kind ? this.raw.connect(s, kind, cb) : this.raw.connect(s, cb),
-    );
+    return link(this.calls, 'connect', this.raw, sink, kind);
   }
 
   disconnect(sink: Element, kind?: MediaKind): Promise<void> {
-    const s = this.rawOf(sink);
-    if (!s) return Promise.reject(new TypeError('sink is not an element of this API'));
-    return this.media.call<void>('disconnect', (_c, cb) =>
-      kind ? this.raw.disconnect(s, kind, cb) : this.raw.disconnect(s, cb),
-    );
+    return link(this.calls, 'disconnect', this.raw, sink, kind);
   }
 
   invoke(method: string, params: Record<string, unknown>): Promise<unknown> {
     const req = { object: this.raw, operation: method, operationParams: params };
-    return this.media
+    return this.calls
       .call<{ value?: unknown } | undefined>(method, (_c, cb) => this.raw.emit('_rpc', undefined, 'invoke', req, cb))
       .then((r) => r?.value ?? null);
   }
@@ -91,7 +65,7 @@ export class KurentoFilter implements Filter {
       return;
     }
     const req = { object: this.raw, type: eventType };
-    const token = await this.media.call<Token>(`subscribe ${eventType}`, (_c, cb) =>
+    const token = await this.calls.call<Token>(`subscribe ${eventType}`, (_c, cb) =>
       this.raw.emit('_rpc', undefined, 'subscribe', req, cb),
     );
     this.tokens.set(eventType, token);
@@ -104,7 +78,7 @@ export class KurentoFilter implements Filter {
     this.tokens.delete(eventType);
     if (!token || this.released) return;
     const req = { object: this.raw, subscription: token.value, sessionId: token.sessionId };
-    await this.media.call<void>(`unsubscribe ${eventType}`, (_c, cb) =>
+    await this.calls.call<void>(`unsubscribe ${eventType}`, (_c, cb) =>
       this.raw.emit('_rpc', undefined, 'unsubscribe', req, cb),
     );
   }
@@ -113,14 +87,14 @@ export class KurentoFilter implements Filter {
   async release(): Promise<void> {
     if (this.released) return;
     for (const type of [...this.tokens.keys()]) {
-      await this.off(type).catch((e: unknown) => this.media.warn(`unsubscribing ${type}: ${(e as Error).message}`));
+      await this.off(type).catch((e: unknown) => this.calls.warn(`unsubscribing ${type}: ${(e as Error).message}`));
     }
     this.released = true;
     this.listeners.clear();
-    await this.media.call<void>('releaseFilter', (_c, cb) => this.raw.release(cb));
+    await this.calls.call<void>('releaseFilter', (_c, cb) => this.raw.release(cb));
   }
 
   private gone(label: string): MediaServerRequestError {
-    return new MediaServerRequestError(`${label}: filter ${this.id} was released`, this.media.mediaServerId, 40101, '');
+    return new MediaServerRequestError(`${label}: filter ${this.id} was released`, this.calls.mediaServerId, 40101, '');
   }
 }

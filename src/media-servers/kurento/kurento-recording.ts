@@ -1,7 +1,8 @@
 import type kurento from 'kurento-client';
 import type { Element, Hub, Recorder } from '../media-api.js';
-import { KurentoFilter, type RawElement } from './kurento-filter.js';
-import type { KurentoMedia } from './kurento-media.js';
+import type { KurentoCalls } from './kurento-connection.js';
+import { guard, releaseQuietly, type RawElement } from './kurento-element.js';
+import { KurentoFilter } from './kurento-filter.js';
 
 /**
  * A RecorderEndpoint. Its operations and events go through the filter machinery (explicit,
@@ -23,9 +24,8 @@ export class KurentoHub implements Hub {
   private released = false;
 
   constructor(
-    private readonly media: KurentoMedia,
+    private readonly calls: KurentoCalls,
     private readonly raw: kurento.MediaObject,
-    private readonly rawOf: (e: Element) => RawElement | undefined,
   ) {}
 
   get id(): string {
@@ -35,18 +35,18 @@ export class KurentoHub implements Hub {
   async createPort(): Promise<Element> {
     const hub = this.raw as kurento.Hub;
     // Boxed: a media object is a thenable, and a port made after our timeout is released.
-    const box = await this.media.boxed<kurento.MediaObject>(
+    const box = await this.calls.boxed<kurento.MediaObject>(
       'createHubPort',
       (_c, cb) => hub.createHubPort(cb),
-      (late) => this.media.releaseQuietly(late),
+      (late) => releaseQuietly(late),
     );
-    const raw = this.media.guard(box.value) as unknown as RawElement;
-    return new KurentoFilter(this.media, raw, 'HubPort', this.rawOf);
+    const raw = guard(this.calls, box.value) as unknown as RawElement;
+    return new KurentoFilter(this.calls, raw, 'HubPort');
   }
 
   release(): Promise<void> {
     if (this.released) return Promise.resolve();
     this.released = true;
-    return this.media.call<void>('releaseComposite', (_c, cb) => this.raw.release(cb));
+    return this.calls.call<void>('releaseComposite', (_c, cb) => this.raw.release(cb));
   }
 }
