@@ -1,9 +1,10 @@
-import { DynamicModule, Module, ValidationPipe, type ModuleMetadata } from '@nestjs/common';
+import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthModule } from './auth/auth.module.js';
 import { BasicAuthGuard } from './auth/basic-auth.guard.js';
 import { OpenViduExceptionFilter } from './common/openvidu-exception.filter.js';
+import { OpenViduValidationPipe } from './common/validation/openvidu-validation.pipe.js';
 import type { LoadedConfig } from './config/config.loader.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -42,10 +43,7 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: BasicAuthGuard },
         IdleGc,
         { provide: APP_FILTER, useClass: OpenViduExceptionFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-        },
+        { provide: APP_PIPE, useClass: OpenViduValidationPipe },
         ...(extra.providers ?? []),
       ],
     };

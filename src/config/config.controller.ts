@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { Public } from '../auth/public.decorator.js';
 import { OpenViduConfigService, RestartResult } from './config.service.js';
 import { communityConfigView, proConfigView } from './config-views.js';
 import { OPENVIDU_VERSION, resolvePublicUrl } from './public-url.js';
+import { RestartBody, RestartRequest } from './restart-request.js';
 
 /** GET /config and its legacy sub-paths (docs/openvidu-api.md §2.15). */
 @Controller('config')
@@ -54,9 +54,7 @@ export class ProConfigController {
 
   @Post(['restart', 'restart/'])
   @HttpCode(200)
-  restart(@Body() body: unknown, @Req() req: Request): Promise<RestartResult> {
-    // The JSON parser turns an empty body into {}; a restart needs a body (Spring: required @RequestBody).
-    const empty = req.headers['content-length'] === '0' || req.headers['content-length'] === undefined;
-    return this.config.restart(empty && !req.headers['transfer-encoding'] ? undefined : body);
+  restart(@RestartBody() req: RestartRequest): Promise<RestartResult> {
+    return this.config.restart(req);
   }
 }

@@ -3,8 +3,9 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BadRequestError } from '../common/errors.js';
 import { ConfigFileRepository } from './config-file.repository.js';
 import type { LoadedConfig } from './config.loader.js';
-import { ConfigKey, OpenViduConfig, PROPERTY_BY_KEY } from './config.schema.js';
-import { checkJsonType, checkValue, crossCheck } from './config.values.js';
+import { ConfigKey, OpenViduConfig } from './config.schema.js';
+import { crossCheck } from './config.values.js';
+import { RestartRequest } from './restart-request.js';
 
 export const LOADED_CONFIG = Symbol('LOADED_CONFIG');
 export const CONFIG_UPDATED = 'config.updated';
@@ -67,52 +68,30 @@ export class OpenViduConfigService {
     if (this.current['server.port'] === 0) this.current = Object.freeze({ ...this.current, 'server.port': port });
   }
 
-  /** Validates a /pro/restart body; throws a 400 naming every bad key and why. */
-  validateRestart(body: unknown): Partial<OpenViduConfig> {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new BadRequestError('Body must be a JSON object whose keys are OpenVidu property names');
-    }
-    const errors: string[] = [];
-    const updates: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      const def = PROPERTY_BY_KEY.get(key);
-      if (!def) {
-        errors.push(`"${key}" is not a known property`);
-        continue;
-      }
-      if (!def.restartable) {
-        errors.push(`"${key}" cannot be changed by a restart; set it in the environment or the config file`);
-        continue;
-      }
-      const typed = checkJsonType(def, value);
-      if (!typed.ok) {
-        errors.push(`"${key}" ${typed.reason}`);
-        continue;
-      }
-      const bad = checkValue(def, typed.value);
-      if (bad) {
-        errors.push(`"${key}" ${bad}`);
-        continue;
-      }
-      updates[key] = typed.value;
-    }
-    if (!errors.length) {
-      const merged = { ...this.current, ...updates };
-      for (const e of crossCheck(merged)) errors.push(`"${e.key}" ${e.reason}`);
-    }
+  /**
+   * The restart's new values, checked together with the configuration they would join (the body's
+   * own rules ran in `RestartRequest`); throws a 400 naming every key in the way and why.
+   */
+  private updatesFor(request: unknown): Partial<OpenViduConfig> {
+    const { updates } = RestartRequest.from(request);
+    const errors = crossCheck({ ...this.current, ...updates }).map((e) => `"${e.key}" ${e.reason}`);
     if (errors.length) throw new BadRequestError(`Invalid restart request: ${errors.join('; ')}`);
     return updates;
   }
 
-  restart(body: unknown): Promise<RestartResult> {
-    // Concurrent calls would otherwise validate against a stale config and race on the file.
-    const run = this.restartQueue.then(() => this.applyRestart(body));
+  /**
+   * A `RestartRequest` from the HTTP edge, or a plain body from code in the process (validated
+   * the same way). Concurrent calls would otherwise validate against a stale config and race on the
+   * file, so they run one after the other.
+   */
+  restart(request: unknown): Promise<RestartResult> {
+    const run = this.restartQueue.then(() => this.applyRestart(request));
     this.restartQueue = run.catch(() => undefined);
     return run;
   }
 
-  private async applyRestart(body: unknown): Promise<RestartResult> {
-    const updates = this.validateRestart(body);
+  private async applyRestart(request: unknown): Promise<RestartResult> {
+    const updates = this.updatesFor(request);
     const keys = Object.keys(updates) as ConfigKey[];
     this.restartInProgress = true;
     try {

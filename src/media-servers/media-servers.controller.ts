@@ -1,5 +1,20 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { JSON_CONTENT_TYPE } from '../common/json-text.js';
+import { ClusterModeGuard } from './cluster-mode.guard.js';
+import { MediaServerStatusRequest, RegisterMediaServerRequest } from './media-server.requests.js';
 import { MediaServersService } from './media-servers.service.js';
 
 /**
@@ -7,6 +22,7 @@ import { MediaServersService } from './media-servers.service.js';
  * why) while `openvidu.pro.cluster` is false.
  */
 @Controller('pro/media-servers')
+@UseGuards(ClusterModeGuard)
 export class MediaServersController {
   constructor(@Inject(MediaServersService) private readonly service: MediaServersService) {}
 
@@ -24,13 +40,13 @@ export class MediaServersController {
 
   @Post()
   @HttpCode(200)
-  register(@Body() body: unknown) {
-    return this.service.register(body);
+  register(@Body() req: RegisterMediaServerRequest) {
+    return this.service.register(req.uri);
   }
 
   @Patch(':id')
-  updateStatus(@Param('id') id: string, @Body() body: unknown) {
-    return this.service.updateStatus(id, body);
+  updateStatus(@Param('id') id: string, @Body() req: MediaServerStatusRequest) {
+    return this.service.updateStatus(id, req.status);
   }
 
   @Delete(':id')

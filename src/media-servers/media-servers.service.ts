@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { BadRequestError, ConflictError, NotFoundError, NotImplementedError } from '../common/errors.js';
-import { isWsUri } from '../config/config.schema.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
 import { OpenViduConfigService } from '../config/config.service.js';
 import type { LoadStrategy } from './load-strategies/load-strategy.interface.js';
 import type { MediaApi } from './media-api.js';
@@ -161,7 +160,6 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
 
   /** With `sessions=true`, JSON text that reuses each session's cached JSON (media-server.json.ts). */
   listJson(query: Record<string, unknown>): { numberOfElements: number; content: Record<string, unknown>[] } | string {
-    this.assertCluster();
     const view = viewOptions(query);
     const servers = this.list();
     if (view.sessions) {
@@ -173,7 +171,6 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
   }
 
   getJson(id: string, query: Record<string, unknown>): Record<string, unknown> | string {
-    this.assertCluster();
     const view = viewOptions(query);
     const s = this.get(id);
     if (!s) throw new NotFoundError(`Media server ${id} not found`);
@@ -181,13 +178,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
   }
 
   /** POST: 200 once connected, 404 when it does not answer within `kms.connect.timeout`. */
-  async register(body: unknown): Promise<Record<string, unknown>> {
-    this.assertCluster();
-    const uri = (body as { uri?: unknown } | null | undefined)?.uri;
-    if (body === null || typeof body !== 'object' || Array.isArray(body) || typeof uri !== 'string') {
-      throw new BadRequestError('Body must be a JSON object with a "uri" string');
-    }
-    if (!isWsUri(uri.trim())) throw new BadRequestError(`"uri" must be a ws:// or wss:// URI, got "${uri}"`);
+  async register(uri: string): Promise<Record<string, unknown>> {
     const clean = uri.trim();
     if (this.byUri.has(normalizeUri(clean))) throw new ConflictError(`Media server ${clean} is already registered`);
     const server = this.add(clean, true);
@@ -210,15 +201,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
    * drain): a draining server takes no new session, keeps its own and is deregistered by itself once
    * the last one ends (at once when it hosts none). `running` cancels a drain still waiting.
    */
-  updateStatus(id: string, body: unknown): Record<string, unknown> {
-    this.assertCluster();
-    const status = (body as { status?: unknown } | null | undefined)?.status;
-    if (body === null || typeof body !== 'object' || Array.isArray(body) || typeof status !== 'string') {
-      throw new BadRequestError('Body must be a JSON object with a "status" string');
-    }
-    if (status !== 'running' && status !== 'waiting-idle-to-terminate') {
-      throw new BadRequestError(`"status" must be "running" or "waiting-idle-to-terminate", got "${status}"`);
-    }
+  updateStatus(id: string, status: 'running' | 'waiting-idle-to-terminate'): Record<string, unknown> {
     const server = this.servers.get(id);
     if (!server) throw new NotFoundError(`Media server ${id} not found`);
     if (server.status !== status) {
@@ -238,7 +221,6 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
 
   /** DELETE: 409 while it hosts sessions unless `force`, which closes them first. */
   async deregister(id: string, query: Record<string, unknown>): Promise<void> {
-    this.assertCluster();
     const force = queryFlag(query, 'force');
     const server = this.servers.get(id);
     if (!server) throw new NotFoundError(`Media server ${id} not found`);
@@ -260,14 +242,6 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
       msg: `Media server ${id} (${server.uri}) deregistered${force ? ' (forced)' : ''}`,
       mediaServerId: id,
     });
-  }
-
-  private assertCluster(): void {
-    if (!this.config.get('openvidu.pro.cluster')) {
-      throw new NotImplementedError(
-        'Cluster mode is off: /pro/media-servers needs openvidu.pro.cluster=true (environment OPENVIDU_PRO_CLUSTER=true)',
-      );
-    }
   }
 
   private add(uri: string, pending = false): MediaServer {

@@ -1,41 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuthService } from '../auth/auth.service.js';
-import {
-  BadRequestError,
-  ConflictError,
-  DomainError,
-  NotAcceptableError,
-  NotFoundError,
-  NotImplementedError,
-  UnauthorizedError,
-  UnprocessableError,
-} from '../common/errors.js';
+import { ConflictError, DomainError, NotAcceptableError, NotFoundError, UnauthorizedError } from '../common/errors.js';
 import { OpenViduConfigService } from '../config/config.service.js';
-import { OUTPUT_MODES, RECORDING_LAYOUTS, type OutputMode, type RecordingLayout } from '../sessions/session.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { isSafeSegment } from './recording-files.js';
 import type { RecordingProperties } from './recording.js';
 import { RecordingsService, RecordingStartError } from './recordings.service.js';
+import type { StartRecordingRequest } from './start-recording.request.js';
 
 type Json = Record<string, unknown>;
-
-/**
- * `openvidu.recording=false`: OpenVidu answers the recordings API with an empty 501; like every 501
- * here it says which property turns the feature on (clients read the status only).
- */
-export class RecordingDisabledError extends NotImplementedError {}
 
 /** 500 for a start the media server refused, with the message OpenVidu gives it. */
 export class RecordingFailedError extends DomainError {
   readonly status = 500;
 }
 
-/** FormatChecker#isAcceptableRecordingResolution: each side 100–1999, no leading zero. */
-export const RESOLUTION = /^(?!0)(\d{3}|1\d{3})x(?!0)(\d{3}|1\d{3})$/;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const nullish = (v: unknown): v is null | undefined => v === undefined || v === null;
+export { RESOLUTION } from './start-recording.request.js';
 
 /** The recordings REST API (reference §2.9–2.14; SessionRestController in 2.11) and the file route. */
 @Injectable()
@@ -47,56 +28,13 @@ export class RecordingsApiService {
     @Inject(AuthService) private readonly auth: AuthService,
   ) {}
 
-  /** POST /api/recordings/start: every check in the order OpenVidu runs them. */
-  async start(body: unknown): Promise<Json> {
-    if (nullish(body)) throw new BadRequestError('Error in body parameters. Cannot be empty');
-    if (!isObject(body)) throw new BadRequestError('Type error in some parameter');
-    if (!this.recordings.enabled) {
-      throw new RecordingDisabledError(
-        'Recording is disabled: the recordings API needs openvidu.recording=true (environment OPENVIDU_RECORDING=true)',
-      );
-    }
-    const strings = ['session', 'name', 'outputMode', 'resolution', 'recordingLayout', 'customLayout'];
-    const bools = ['hasAudio', 'hasVideo'];
-    if (
-      !strings.every((k) => nullish(body[k]) || typeof body[k] === 'string') ||
-      !bools.every((k) => nullish(body[k]) || typeof body[k] === 'boolean')
-    ) {
-      throw new BadRequestError('Type error in some parameter');
-    }
-    const str = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
-    const bool = (k: string) => (typeof body[k] === 'boolean' ? body[k] : undefined);
-    const sessionId = str('session');
-    if (sessionId === undefined) throw new BadRequestError('"session" parameter is mandatory');
-    let outputMode: OutputMode | undefined;
-    const rawMode = str('outputMode');
-    if (rawMode) {
-      if (!(OUTPUT_MODES as readonly string[]).includes(rawMode)) {
-        throw new BadRequestError('Type error in some parameter');
-      }
-      outputMode = rawMode as OutputMode;
-    }
-    const resolution = str('resolution');
-    let layout: RecordingLayout | undefined;
-    if (outputMode === 'COMPOSED') {
-      if (resolution !== undefined && !RESOLUTION.test(resolution)) {
-        throw new UnprocessableError(
-          'Wrong "resolution" parameter. Acceptable values from 100 to 1999 for both width and height',
-        );
-      }
-      const rawLayout = str('recordingLayout');
-      if (rawLayout) {
-        if (!(RECORDING_LAYOUTS as readonly string[]).includes(rawLayout)) {
-          throw new BadRequestError('Type error in some parameter');
-        }
-        layout = rawLayout as RecordingLayout;
-      }
-    }
-    const hasAudio = bool('hasAudio');
-    const hasVideo = bool('hasVideo');
-    if (hasAudio === false && hasVideo === false) {
-      throw new UnprocessableError('Cannot start a recording with both "hasAudio" and "hasVideo" set to false');
-    }
+  /** POST /api/recordings/start, once the body passed its rules (start-recording.request.ts). */
+  async start(req: StartRecordingRequest): Promise<Json> {
+    const sessionId = req.session;
+    const outputMode = req.outputMode || undefined;
+    const layout = outputMode === 'COMPOSED' ? req.recordingLayout || undefined : undefined;
+    const hasAudio = req.hasAudio ?? undefined;
+    const hasVideo = req.hasVideo ?? undefined;
 
     const session = this.sessions.get(sessionId);
     if (!session || session.state === 'closing' || session.state === 'closed') {
@@ -116,17 +54,17 @@ export class RecordingsApiService {
     const defaults = session.properties;
     const finalMode = outputMode ?? defaults.defaultOutputMode;
     const props: RecordingProperties = {
-      name: str('name') ?? '',
+      name: req.name ?? '',
       outputMode: finalMode,
       hasAudio: hasAudio ?? true,
       hasVideo: hasVideo ?? true,
     };
     if (finalMode === 'COMPOSED') {
       const explicit = outputMode === 'COMPOSED';
-      props.resolution = (explicit ? resolution : undefined) ?? '1920x1080';
+      props.resolution = (explicit ? req.resolution : undefined) ?? '1920x1080';
       props.recordingLayout = explicit ? (layout ?? defaults.defaultRecordingLayout) : 'BEST_FIT';
       if (props.recordingLayout === 'CUSTOM') {
-        props.customLayout = (layout === 'CUSTOM' ? (str('customLayout') ?? defaults.defaultCustomLayout) : '') || '';
+        props.customLayout = (layout === 'CUSTOM' ? (req.customLayout ?? defaults.defaultCustomLayout) : '') || '';
       }
     }
     try {

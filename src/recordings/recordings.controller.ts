@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
 import { RecordingsApiService } from './recordings-api.service.js';
+import { RecordingEnabledGuard, StartRecordingRequest } from './start-recording.request.js';
 
 /** OpenVidu 2.11 recordings REST API (reference §2.10–2.14). */
 @Controller('api/recordings')
@@ -10,8 +11,9 @@ export class RecordingsController {
 
   @Post('start')
   @HttpCode(200)
-  start(@Body() body: unknown) {
-    return this.api.start(body);
+  @UseGuards(RecordingEnabledGuard)
+  start(@Body() req: StartRecordingRequest) {
+    return this.api.start(req);
   }
 
   @Post('stop/:recordingId')

@@ -1,4 +1,14 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { BadRequestError } from '../common/errors.js';
+import {
+  IsOneOf,
+  IsPresent,
+  IsStringOrNull,
+  JsonBody,
+  rule,
+  validationConfigOf,
+  type RuleMessage,
+} from '../common/validation/request-rules.js';
 import { sessionIdProblem } from './ids.js';
 import {
   MEDIA_MODES,
@@ -7,24 +17,76 @@ import {
   RECORDING_MODES,
   ROLES,
   type KurentoOptions,
+  type MediaMode,
+  type OutputMode,
+  type RecordingLayout,
+  type RecordingMode,
   type Role,
   type SessionProperties,
   type TokenOptions,
 } from './session.types.js';
 
 /*
- * Request parsing for POST /api/sessions and POST /api/tokens. Written by hand rather than with
- * class-validator because the wire contract is OpenVidu's exact messages and check order
- * (docs/openvidu-api.md §2.2, §2.3; SessionRestController in 2.11), which decorators cannot reproduce: the
- * first failing check wins, enum errors echo every raw value, and unknown keys are ignored.
+ * The bodies of POST /api/sessions and POST /api/tokens, with OpenVidu's exact messages and check
+ * order (docs/openvidu-api.md §2.2, §2.3; SessionRestController in 2.11): each rule's first argument
+ * is its place in that order. Unknown keys are dropped; JSON nulls read as absent.
  */
+
+export const TYPE_ERROR = 'Type error in some parameter';
 
 type Obj = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStringOrAbsent = (v: unknown) => v === undefined || v === null || typeof v === 'string';
 /** How Java prints the raw value in a message (`null` when absent). */
 const raw = (v: unknown) => (v === undefined || v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Every enum value echoed, whichever one was wrong. */
+const enumMessage: RuleMessage = ({ body }) => {
+  const b = body as CreateSessionRequest;
+  return (
+    `RecordingMode ${raw(b.recordingMode)} | Default OutputMode ${raw(b.defaultOutputMode)} | ` +
+    `Default RecordingLayout ${raw(b.defaultRecordingLayout)} | MediaMode ${raw(b.mediaMode)}. ` +
+    'Some parameter is not defined'
+  );
+};
+
+/** Not checked by 2.11, which then hands out tokens nobody can join with (docs/compatibility.md). */
+function IsJoinableSessionId(options: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isJoinableSessionId',
+      validator: { validate: (v) => typeof v !== 'string' || !v || !sessionIdProblem(v) },
+    },
+    options,
+  );
+}
+
+/** §2.2: the body is optional; every field an optional string; enums by exact name. */
+@JsonBody({ notObject: TYPE_ERROR })
+export class CreateSessionRequest {
+  @IsOneOf(MEDIA_MODES, { ...rule(2, enumMessage), emptyIsAbsent: false })
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  mediaMode?: MediaMode | null;
+
+  @IsOneOf(RECORDING_MODES, { ...rule(2, enumMessage), emptyIsAbsent: false })
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  recordingMode?: RecordingMode | null;
+
+  @IsOneOf(OUTPUT_MODES, { ...rule(2, enumMessage), emptyIsAbsent: false })
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  defaultOutputMode?: OutputMode | null;
+
+  @IsOneOf(RECORDING_LAYOUTS, { ...rule(2, enumMessage), emptyIsAbsent: false })
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  defaultRecordingLayout?: RecordingLayout | null;
+
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  defaultCustomLayout?: string | null;
+
+  @IsJoinableSessionId(rule(3, ({ value }) => sessionIdProblem(value as string) ?? ''))
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  customSessionId?: string | null;
+}
 
 const SESSION_KEYS = [
   'mediaMode',
@@ -35,85 +97,30 @@ const SESSION_KEYS = [
   'customSessionId',
 ] as const;
 
-/** §2.2: the body is optional; every field an optional string; enums by exact name. */
-export function parseCreateSession(body: unknown): Partial<SessionProperties> {
-  if (body === undefined || body === null) return {};
-  if (!isObject(body)) throw new BadRequestError('Type error in some parameter');
-  if (!SESSION_KEYS.every((k) => isStringOrAbsent(body[k]))) {
-    throw new BadRequestError('Type error in some parameter');
-  }
-  const str = (k: (typeof SESSION_KEYS)[number]) => (typeof body[k] === 'string' ? body[k] : undefined);
-  const enumOk = (v: string | undefined, values: readonly string[]) => v === undefined || values.includes(v);
-  if (
-    !enumOk(str('recordingMode'), RECORDING_MODES) ||
-    !enumOk(str('defaultOutputMode'), OUTPUT_MODES) ||
-    !enumOk(str('defaultRecordingLayout'), RECORDING_LAYOUTS) ||
-    !enumOk(str('mediaMode'), MEDIA_MODES)
-  ) {
-    throw new BadRequestError(
-      `RecordingMode ${raw(body.recordingMode)} | Default OutputMode ${raw(body.defaultOutputMode)} | ` +
-        `Default RecordingLayout ${raw(body.defaultRecordingLayout)} | MediaMode ${raw(body.mediaMode)}. ` +
-        'Some parameter is not defined',
-    );
-  }
-  // Not checked by 2.11, which then hands out tokens nobody can join with (docs/compatibility.md).
-  const custom = str('customSessionId');
-  const problem = custom ? sessionIdProblem(custom) : null;
-  if (problem) throw new BadRequestError(problem);
-  const out: Partial<SessionProperties> = {};
+/** The properties a validated request sets (absent and null ones are left to the defaults). */
+export function sessionPropertiesOf(req: CreateSessionRequest): Partial<SessionProperties> {
+  const out: Record<string, string> = {};
   for (const k of SESSION_KEYS) {
-    const v = str(k);
-    if (v !== undefined) (out as Record<string, string>)[k] = v;
+    const v = req[k];
+    if (typeof v === 'string') out[k] = v;
   }
   return out;
 }
 
-export interface TokenRequest {
-  sessionId: string;
-  options: TokenOptions;
-}
-
-export interface TokenLimits {
-  /** `openvidu.sessions.max-metadata-length`: the token's `data` reaches every participant. */
-  maxDataLength: number;
-  /** `openvidu.sessions.max-allowed-filters`. */
-  maxAllowedFilters: number;
-}
-
-const NO_LIMITS: TokenLimits = { maxDataLength: Infinity, maxAllowedFilters: Infinity };
-
-/** §2.3, checks in the order SessionRestController#newToken runs them; then our size limits. */
-export function parseTokenRequest(body: unknown, limits: TokenLimits = NO_LIMITS): TokenRequest {
-  if (body === undefined || body === null) throw new BadRequestError('Error in body parameters. Cannot be empty');
-  if (!isObject(body)) throw new BadRequestError('Type error in some parameter');
-  const { session, role, data, kurentoOptions } = body;
-  if (!isStringOrAbsent(session) || !isStringOrAbsent(role) || !isStringOrAbsent(data)) {
-    throw new BadRequestError('Type error in some parameter');
-  }
-  if (typeof session !== 'string') throw new BadRequestError('"session" parameter is mandatory');
-  const hasKurento = kurentoOptions !== undefined && kurentoOptions !== null;
-  if (hasKurento && !isObject(kurentoOptions)) {
-    throw new BadRequestError("Error in parameter 'kurentoOptions'. It is not a valid JSON object");
-  }
-  if (typeof role === 'string' && !(ROLES as readonly string[]).includes(role)) {
-    throw new BadRequestError(`Parameter role ${role} is not defined`);
-  }
-  const options: TokenOptions = {
-    role: (typeof role === 'string' ? role : 'PUBLISHER') as Role,
-    data: typeof data === 'string' ? data : '',
-  };
-  if (hasKurento) options.kurentoOptions = parseKurentoOptions(kurentoOptions, limits.maxAllowedFilters);
-  if (options.data.length > limits.maxDataLength) {
-    throw new BadRequestError(`Parameter 'data' is longer than ${limits.maxDataLength} characters`);
-  }
-  return { sessionId: session, options };
-}
+// ---- POST /api/tokens ----
 
 const BANDWIDTHS = ['videoMaxRecvBandwidth', 'videoMinRecvBandwidth', 'videoMaxSendBandwidth', 'videoMinSendBandwidth'];
+const MAX_FILTER_NAME = 256;
 
-/** KurentoTokenOptions: Gson's getAsInt accepts numbers and numeric strings; anything else is a type error. */
-function parseKurentoOptions(o: Obj, maxFilters: number): KurentoOptions {
-  const typeError = () => new BadRequestError("Type error in some parameter of 'kurentoOptions'");
+type KurentoRead = { ok: true; options: KurentoOptions } | { ok: false; problem: string };
+
+/**
+ * KurentoTokenOptions as 2.11 reads it: Gson's getAsInt accepts numbers (truncated) and numeric
+ * strings, anything else is a type error; filter names are kept once each, in order, with our
+ * bounds on their length and number checked as they are read.
+ */
+export function readKurentoOptions(o: Obj, maxFilters = Infinity): KurentoRead {
+  const typeError: KurentoRead = { ok: false, problem: "Type error in some parameter of 'kurentoOptions'" };
   const out: Record<string, unknown> = {};
   for (const key of BANDWIDTHS) {
     if (!(key in o)) continue;
@@ -121,31 +128,103 @@ function parseKurentoOptions(o: Obj, maxFilters: number): KurentoOptions {
     let n: number;
     if (typeof v === 'number') n = Math.trunc(v);
     else if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v)) n = Number(v);
-    else throw typeError();
-    if (!Number.isSafeInteger(n) || n > 2147483647 || n < -2147483648) throw typeError();
+    else return typeError;
+    if (!Number.isSafeInteger(n) || n > 2147483647 || n < -2147483648) return typeError;
     out[key] = n;
   }
   if ('allowedFilters' in o) {
     const f = o.allowedFilters;
-    if (!Array.isArray(f)) throw typeError();
+    if (!Array.isArray(f)) return typeError;
     // A Set keeps the first occurrence in order, in linear time whatever the request's size.
     const filters = new Set<string>();
     for (const item of f) {
-      if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') throw typeError();
+      if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') return typeError;
       const name = String(item);
-      if (name.length > 256) {
-        throw new BadRequestError("Error in parameter 'kurentoOptions'. A filter name is longer than 256 characters");
+      if (name.length > MAX_FILTER_NAME) {
+        return {
+          ok: false,
+          problem: `Error in parameter 'kurentoOptions'. A filter name is longer than ${MAX_FILTER_NAME} characters`,
+        };
       }
       filters.add(name);
       if (filters.size > maxFilters) {
-        throw new BadRequestError(
-          `Error in parameter 'kurentoOptions'. 'allowedFilters' has more than ${maxFilters} distinct names`,
-        );
+        return {
+          ok: false,
+          problem: `Error in parameter 'kurentoOptions'. 'allowedFilters' has more than ${maxFilters} distinct names`,
+        };
       }
     }
     out.allowedFilters = [...filters];
   }
-  return out;
+  return { ok: true, options: out };
+}
+
+const maxFiltersFor = (body: object) => validationConfigOf(body)?.['openvidu.sessions.max-allowed-filters'] ?? Infinity;
+const maxDataFor = (body: object) => validationConfigOf(body)?.['openvidu.sessions.max-metadata-length'] ?? Infinity;
+
+/** A JSON object, or absent/null. */
+function IsObjectOrNull(options: ValidationOptions): PropertyDecorator {
+  return ValidateBy({ name: 'isObjectOrNull', validator: { validate: (v) => v == null || isObject(v) } }, options);
+}
+
+/** The content of `kurentoOptions`, read as `readKurentoOptions` does (an object that is not one is another rule's). */
+function IsKurentoOptions(options: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isKurentoOptions',
+      validator: { validate: (v, args) => !isObject(v) || readKurentoOptions(v, maxFiltersFor(args!.object)).ok },
+    },
+    options,
+  );
+}
+
+const kurentoProblem: RuleMessage = ({ value, body }) => {
+  const read = readKurentoOptions(value as Obj, maxFiltersFor(body));
+  return read.ok ? '' : read.problem;
+};
+
+/** `openvidu.sessions.max-metadata-length`: the token's `data` reaches every participant. */
+function IsWithinMetadataLimit(options: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isWithinMetadataLimit',
+      validator: { validate: (v, args) => typeof v !== 'string' || v.length <= maxDataFor(args!.object) },
+    },
+    options,
+  );
+}
+
+/** §2.3, rules in the order SessionRestController#newToken runs them; then our size limits. */
+@JsonBody({ missing: 'Error in body parameters. Cannot be empty', notObject: TYPE_ERROR })
+export class TokenRequest {
+  @IsPresent(rule(2, '"session" parameter is mandatory'))
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  session!: string;
+
+  @IsOneOf(ROLES, {
+    ...rule(4, ({ value }) => `Parameter role ${value as string} is not defined`),
+    emptyIsAbsent: false,
+  })
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  role?: Role | null;
+
+  @IsWithinMetadataLimit(rule(6, ({ body }) => `Parameter 'data' is longer than ${maxDataFor(body)} characters`))
+  @IsStringOrNull(rule(1, TYPE_ERROR))
+  data?: string | null;
+
+  @IsKurentoOptions(rule(5, kurentoProblem))
+  @IsObjectOrNull(rule(3, "Error in parameter 'kurentoOptions'. It is not a valid JSON object"))
+  kurentoOptions?: Obj | null;
+}
+
+/** What a validated token request asks for, with OpenVidu's defaults. */
+export function tokenOptionsOf(req: TokenRequest): TokenOptions {
+  const options: TokenOptions = { role: req.role ?? 'PUBLISHER', data: req.data ?? '' };
+  if (req.kurentoOptions) {
+    const read = readKurentoOptions(req.kurentoOptions);
+    if (read.ok) options.kurentoOptions = read.options;
+  }
+  return options;
 }
 
 /** The reply's `kurentoOptions`: only what was set, `allowedFilters` only if non-empty (docs/openvidu-api.md §2.3). */

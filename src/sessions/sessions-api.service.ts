@@ -1,8 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BadRequestError, ConflictError, DomainError, NotFoundError, TooManyRequestsError } from '../common/errors.js';
-import { OpenViduConfigService } from '../config/config.service.js';
 import * as E from './session-errors.js';
-import { kurentoOptionsJson, parseBooleanParam, parseCreateSession, parseTokenRequest } from './session-requests.js';
+import {
+  CreateSessionRequest,
+  kurentoOptionsJson,
+  parseBooleanParam,
+  sessionPropertiesOf,
+  tokenOptionsOf,
+  TokenRequest,
+} from './session-requests.js';
 import { SessionsService } from './sessions.service.js';
 
 type Json = Record<string, unknown>;
@@ -12,19 +18,15 @@ export class MethodNotAllowedError extends DomainError {
   readonly status = 405;
 }
 
-/** The community REST API (docs/openvidu-api.md §2.2–2.8) over the session model: parsing, replies and statuses. */
+/** The community REST API (docs/openvidu-api.md §2.2–2.8) over the session model: replies and statuses. */
 @Injectable()
 export class SessionsApiService {
-  constructor(
-    @Inject(SessionsService) private readonly sessions: SessionsService,
-    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
-  ) {}
+  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
 
   /** §2.2: 200 `{id, createdAt}`; 409 with an empty body for a taken customSessionId. */
-  create(body: unknown): Json {
-    const props = parseCreateSession(body);
+  create(req: CreateSessionRequest): Json {
     try {
-      const s = this.sessions.createSession(props);
+      const s = this.sessions.createSession(sessionPropertiesOf(req));
       return { id: s.sessionId, createdAt: s.createdAt };
     } catch (e) {
       if (e instanceof E.SessionExistsError) throw new ConflictError(e.message);
@@ -80,11 +82,9 @@ export class SessionsApiService {
   }
 
   /** §2.3: `{id, session, role, data, token[, kurentoOptions]}`; 404 with a JSON body for an unknown session. */
-  token(body: unknown): Json {
-    const { sessionId, options } = parseTokenRequest(body, {
-      maxDataLength: this.config.get('openvidu.sessions.max-metadata-length'),
-      maxAllowedFilters: this.config.get('openvidu.sessions.max-allowed-filters'),
-    });
+  token(req: TokenRequest): Json {
+    const sessionId = req.session;
+    const options = tokenOptionsOf(req);
     try {
       const t = this.sessions.generateToken(sessionId, options);
       const reply: Json = { id: t.token, session: sessionId, role: t.role, data: t.data, token: t.token };

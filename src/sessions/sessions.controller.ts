@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { JSON_CONTENT_TYPE } from '../common/json-text.js';
 import { SessionsApiService } from './sessions-api.service.js';
+import { CreateSessionRequest, TokenRequest } from './session-requests.js';
 
 /**
  * OpenVidu 2.11 community REST API (docs/openvidu-api.md §2.2–2.8). Every POST answers 200 and every DELETE
@@ -12,8 +13,8 @@ export class SessionsController {
 
   @Post('sessions')
   @HttpCode(200)
-  create(@Body() body: unknown) {
-    return this.api.create(body);
+  create(@Body() req: CreateSessionRequest) {
+    return this.api.create(req);
   }
 
   @Get('sessions')
@@ -52,7 +53,7 @@ export class SessionsController {
 
   @Post('tokens')
   @HttpCode(200)
-  token(@Body() body: unknown) {
-    return this.api.token(body);
+  token(@Body() req: TokenRequest) {
+    return this.api.token(req);
   }
 }
