@@ -20,6 +20,7 @@ export const LOAD_STRATEGIES = ['streams', 'sessions', 'mediaObjects', 'cpu'] as
 export type LoadStrategyName = (typeof LOAD_STRATEGIES)[number];
 
 export const RECORDING_NOTIFICATIONS = ['all', 'publisher_moderator', 'moderator', 'none'] as const;
+export const COTURN_CREDENTIALS = ['redis', 'rest-api'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'off'] as const;
 
 export interface OpenViduConfig {
@@ -78,11 +79,13 @@ export interface OpenViduConfig {
   'openvidu.pro.cluster.load.strategy': string;
   'openvidu.pro.kibana.host': string;
   'coturn.redis.ip': string;
+  'coturn.redis.port': number;
   'coturn.redis.dbname': string;
   'coturn.redis.password': string;
   'coturn.redis.connect-timeout': number;
   'coturn.sqlite': string;
   'coturn.shared-secret': string;
+  'coturn.credentials': string;
   'coturn.credential-lifetime': number;
   'logging.level.root': string;
   'jsonRpcClientWebSocket.reconnectionDelay': number;
@@ -298,13 +301,20 @@ export const PROPERTIES: readonly PropertyDef[] = [
   bool('openvidu.pro.cluster', false),
   str('openvidu.pro.cluster.load.strategy', 'streams', { values: LOAD_STRATEGIES }),
   str('openvidu.pro.kibana.host', ''),
+  // coturn's redis user database, where tokens' TURN users go (coturn.credentials=redis).
   str('coturn.redis.ip', '127.0.0.1'),
-  str('coturn.redis.dbname', '0'),
+  int('coturn.redis.port', 6379, { min: 1, max: 65535 }),
+  str('coturn.redis.dbname', '0', {
+    check: (v) => (typeof v === 'string' && /^\d{1,5}$/.test(v) ? undefined : 'a database number'),
+  }),
   str('coturn.redis.password', 'turn', { secret: true }),
   int('coturn.redis.connect-timeout', 30),
   str('coturn.sqlite', '/opt/openvidu/coturn/turndb'),
   // Not 2.11 properties: tokens carry TURN REST credentials when the secret is set (coturn's static-auth-secret).
   str('coturn.shared-secret', '', { restartable: true, secret: true }),
+  // redis: a coturn user per token in coturn's redis (what 2.10/2.11 browsers can use); rest-api:
+  // coturn's use-auth-secret scheme (its `=` padding never reaches 2.10/2.11 browsers).
+  str('coturn.credentials', 'redis', { restartable: true, values: COTURN_CREDENTIALS }),
   int('coturn.credential-lifetime', 86400, { restartable: true, min: 60 }),
   str('logging.level.root', 'info', { values: LOG_LEVELS }),
   ms('jsonRpcClientWebSocket.reconnectionDelay', 2000),

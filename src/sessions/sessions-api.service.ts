@@ -10,6 +10,7 @@ import {
   TokenRequest,
 } from './session-requests.js';
 import { SessionsService } from './sessions.service.js';
+import { TurnCredentialsService } from './turn-credentials.js';
 
 type Json = Record<string, unknown>;
 
@@ -21,7 +22,10 @@ export class MethodNotAllowedError extends DomainError {
 /** The community REST API (docs/openvidu-api.md §2.2–2.8) over the session model: replies and statuses. */
 @Injectable()
 export class SessionsApiService {
-  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+  constructor(
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(TurnCredentialsService) private readonly turn: TurnCredentialsService,
+  ) {}
 
   /** §2.2: 200 `{id, createdAt}`; 409 with an empty body for a taken customSessionId. */
   create(req: CreateSessionRequest): Json {
@@ -82,11 +86,13 @@ export class SessionsApiService {
   }
 
   /** §2.3: `{id, session, role, data, token[, kurentoOptions]}`; 404 with a JSON body for an unknown session. */
-  token(req: TokenRequest): Json {
+  async token(req: TokenRequest): Promise<Json> {
     const sessionId = req.session;
     const options = tokenOptionsOf(req);
     try {
-      const t = this.sessions.generateToken(sessionId, options);
+      // No coturn user for a session that is not there; generateToken checks again after the wait.
+      const turn = this.sessions.get(sessionId) ? await this.turn.issue() : undefined;
+      const t = this.sessions.generateToken(sessionId, options, turn);
       const reply: Json = { id: t.token, session: sessionId, role: t.role, data: t.data, token: t.token };
       if (options.kurentoOptions) reply.kurentoOptions = kurentoOptionsJson(options.kurentoOptions);
       return reply;

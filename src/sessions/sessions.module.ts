@@ -7,6 +7,7 @@ import { SessionLogListener } from './session-log.listener.js';
 import { SessionsApiService } from './sessions-api.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
+import { TurnCredentialsService } from './turn-credentials.js';
 
 /** Compile-time proof that the pool honours the placement contract the model codes against. */
 export const assertPlacer = (s: MediaServersService): SessionPlacer => s;
@@ -21,6 +22,7 @@ export const assertPlacer = (s: MediaServersService): SessionPlacer => s;
     SessionsApiService,
     SessionGarbageCollector,
     SessionLogListener,
+    TurnCredentialsService,
   ],
   exports: [SessionsService],
 })

@@ -8,7 +8,7 @@ import { Participant, PublishedStream, Subscription } from './participant.js';
 import { Session } from './session.js';
 import { SessionTeardown } from './session-teardown.js';
 import { stripSecret, tokenString, tokenValue } from './session-tokens.js';
-import { turnCredentials } from './turn-credentials.js';
+import type { TurnCredentials } from './turn-credentials.js';
 import * as E from './session-errors.js';
 import { SessionEvents as EV } from './session-events.js';
 import type * as P from './session-events.js';
@@ -78,8 +78,11 @@ export class SessionsService implements OnModuleDestroy {
     return this.store(id, props);
   }
 
-  /** POST /api/tokens: a single-use token bound to the session (docs/openvidu-api.md §2.3 token format). */
-  generateToken(sessionId: string, options: TokenOptions): Token {
+  /**
+   * POST /api/tokens: a single-use token bound to the session (docs/openvidu-api.md §2.3 token format),
+   * carrying `turn` when given (TurnCredentialsService).
+   */
+  generateToken(sessionId: string, options: TokenOptions, turn?: TurnCredentials): Token {
     const session = this.sessions.get(sessionId);
     if (!session || session.state === 'closing' || session.state === 'closed') {
       throw new E.SessionNotFoundError(sessionId);
@@ -87,8 +90,6 @@ export class SessionsService implements OnModuleDestroy {
     const value = randomId();
     const config = this.config.snapshot();
     const base = resolveWsBase(config);
-    const turnSecret = config['coturn.shared-secret'];
-    const turn = turnSecret ? turnCredentials(turnSecret, config['coturn.credential-lifetime']) : undefined;
     const token: Token = {
       token: tokenString(base, sessionId, value, options.role, turn),
       sessionId,

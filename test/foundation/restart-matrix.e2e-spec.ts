@@ -108,6 +108,7 @@ const CASES: Case[] = [
   { key: 'openvidu.recording.file-wait-timeout', valid: 2000, invalid: ['2000', -1, 1.5] },
   { key: 'coturn.shared-secret', valid: 'turn-secret', invalid: [42, null, ['s']] },
   { key: 'coturn.credential-lifetime', valid: 3600, invalid: ['3600', 59, 1.5, -1] },
+  { key: 'coturn.credentials', valid: 'rest-api', invalid: ['sqlite', 1, null] },
 ];
 
 void describe('POST /pro/restart matrix (docs/openvidu-api.md §3.2)', () => {

@@ -1,23 +1,97 @@
-// TURN credentials in tokens. OpenVidu 2.11 (TokenGeneratorDefault, CoturnCredentialsService) adds
-// `turnUsername`/`turnCredential` to a token when a TURN service is there, and openvidu-browser
-// (Session#processToken) then uses turn:<token host>:3478 with them. Ours are the time-limited
-// credentials coturn verifies with `use-auth-secret`: username `<unix expiry>:<id>`, credential
-// base64(HMAC-SHA1(secret, username)); the secret and lifetime are restartable.
+// TURN credentials in tokens. OpenVidu 2.11 (TokenGeneratorDefault, CoturnCredentialsService,
+// BashCoturnCredentialsService) adds `turnUsername`/`turnCredential` to a token when coturn's redis
+// database is there, creating a coturn user for it; openvidu-browser (Session#processToken) then uses
+// turn:<token host>:3478 with them. Ours: username `<unix expiry>:<id>`, credential the base64
+// HMAC-SHA1 of it under `coturn.shared-secret`; with `coturn.credentials=redis` (default) the server
+// writes the user to coturn's redis the way turnadmin does (coturn's dbd_redis reads
+// `turn/realm/<realm>/user/<name>/key`), with `rest-api` coturn recomputes it (use-auth-secret).
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { browserReadsToken } from '../support/openvidu-browser-token.js';
+import { startRedisStub, type RedisStub } from '../support/redis-stub.js';
 import { boot, createSession, createToken, Peer, rest, type Harness } from './support.js';
 
 const hmac = (secret: string, user: string) => createHmac('sha1', secret).update(user).digest('base64');
+/** The long-term key coturn checks MESSAGE-INTEGRITY with (RFC 5389 §15.4), hex as turnadmin stores it. */
+const ltKey = (user: string, realm: string, password: string) =>
+  createHash('md5').update(`${user}:${realm}:${password}`).digest('hex');
+type IceServer = { urls: string[]; username?: string; credential?: string };
 
-void describe('TURN credentials in tokens (coturn use-auth-secret scheme)', () => {
+void describe('TURN credentials in tokens, coturn.credentials=redis: a coturn user per token in its redis', () => {
+  let h: Harness;
+  let redis: RedisStub;
+
+  before(async () => {
+    redis = await startRedisStub('turn-db-pass');
+    h = await boot({
+      COTURN_SHARED_SECRET: 'turn-shared-secret',
+      COTURN_CREDENTIAL_LIFETIME: '600',
+      COTURN_REDIS_IP: '127.0.0.1',
+      COTURN_REDIS_PORT: String(redis.port),
+      COTURN_REDIS_DBNAME: '3',
+      COTURN_REDIS_PASSWORD: 'turn-db-pass',
+    });
+  });
+  after(async () => {
+    await h?.close();
+    await redis?.close();
+  });
+
+  void it('openvidu-browser 2.11 reads the credential whole, and coturn finds the key it derives from it', async () => {
+    const session = await createSession(h.url);
+    const before = Math.floor(Date.now() / 1000);
+    const token = await createToken(h.url, session);
+    const read = browserReadsToken(token);
+    assert.equal(read.sessionId, session);
+    const [stun, turn] = read.openvidu.iceServers as IceServer[];
+    assert.deepEqual(stun.urls, ['stun:localhost:3478']);
+    assert.deepEqual(turn.urls, ['turn:localhost:3478', 'turn:localhost:3478?transport=tcp']);
+    const user = turn.username!;
+    const m = /^(\d+):([a-z0-9]{16})$/.exec(user);
+    assert.ok(m, `username ${user}`);
+    assert.ok(Number(m[1]) >= before + 600 && Number(m[1]) <= Math.floor(Date.now() / 1000) + 600);
+    // What the browser holds is the whole parameter the server wrote: nothing was cut at "=".
+    assert.equal(token.slice(token.indexOf('&turnCredential=') + 16), turn.credential);
+    assert.equal(turn.credential, hmac('turn-shared-secret', user).replace(/=$/, ''));
+    assert.doesNotMatch(turn.credential, /[=&%]/);
+    // coturn (dbd_redis) reads this key in the configured database and checks the client's
+    // MESSAGE-INTEGRITY with it; Chrome derives the same key from the credential it was given.
+    const key = `turn/realm/openvidu/user/${user}/key`;
+    assert.equal(redis.get(3, key), ltKey(user, 'openvidu', turn.credential));
+    const ttl = redis.ttl(3, key)!;
+    assert.ok(ttl > 590 && ttl <= 600, `expires with the credential (ttl ${ttl})`);
+    assert.deepEqual(redis.commands[0], ['AUTH', 'turn-db-pass']);
+    assert.deepEqual(redis.commands[1], ['SELECT', '3']);
+  });
+
+  void it('no coturn user for an unknown session; with Redis gone a token goes out without TURN and still joins', async () => {
+    const sent = redis.commands.length;
+    const r = await rest(h.url, 'POST', '/api/tokens', { session: 'nope' });
+    assert.equal(r.status, 404);
+    assert.equal(redis.commands.length, sent, 'nothing written for a 404');
+
+    const session = await createSession(h.url);
+    await redis.close();
+    const token = await createToken(h.url, session);
+    assert.ok(!token.includes('turnUsername'), token);
+    const peer = await Peer.join(h, session, token);
+    await peer.leave();
+    await peer.rpc.close();
+  });
+});
+
+void describe('TURN credentials in tokens, coturn.credentials=rest-api (coturn use-auth-secret scheme)', () => {
   let h: Harness;
 
   before(async () => {
-    h = await boot({ COTURN_SHARED_SECRET: 'turn-shared-secret', COTURN_CREDENTIAL_LIFETIME: '600' });
+    h = await boot({
+      COTURN_SHARED_SECRET: 'turn-shared-secret',
+      COTURN_CREDENTIAL_LIFETIME: '600',
+      COTURN_CREDENTIALS: 'rest-api',
+    });
   });
   after(async () => {
     await h?.close();
@@ -40,13 +114,14 @@ void describe('TURN credentials in tokens (coturn use-auth-secret scheme)', () =
 
     const read = browserReadsToken(token);
     assert.equal(read.sessionId, session);
-    const [stun, turn] = read.openvidu.iceServers as Array<{ urls: string[]; username?: string; credential?: string }>;
+    const [stun, turn] = read.openvidu.iceServers as IceServer[];
     assert.deepEqual(stun.urls, ['stun:localhost:3478']);
     assert.deepEqual(turn.urls, ['turn:localhost:3478', 'turn:localhost:3478?transport=tcp']);
     assert.equal(turn.username, user);
     // openvidu-browser 2.10/2.11 splits each parameter on "=", so the base64 padding of the HMAC
-    // does not reach it (docs/compatibility.md, TURN row).
+    // does not reach it: coturn would refuse it (why `redis` is the default, docs/compatibility.md).
     assert.equal(turn.credential, credential.replace(/=+$/, ''));
+    assert.notEqual(ltKey(user, 'openvidu', turn.credential), ltKey(user, 'openvidu', credential));
 
     // Two tokens, two usernames; a joined participant's token shows as it was handed out.
     const second = await createToken(h.url, session);
@@ -83,18 +158,24 @@ void describe('TURN credentials in tokens (coturn use-auth-secret scheme)', () =
     assert.ok(!(await createToken(h.url, session)).includes('turnUsername'));
   });
 
-  void it('docker-compose.yml runs coturn with the same shared secret as the server', () => {
+  void it("docker-compose.yml: coturn reads the server's per-token users from the same redis", () => {
     const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
-      services: Record<string, { command?: string[]; environment?: Record<string, string> }>;
+      services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[] }>;
     };
     const args = compose.services.coturn.command ?? [];
-    assert.ok(args.includes('--use-auth-secret'));
-    const secretArg = args.find((a) => a.startsWith('--static-auth-secret='));
-    assert.ok(secretArg);
-    assert.equal(
-      compose.services.openvidu.environment?.COTURN_SHARED_SECRET,
-      secretArg.slice('--static-auth-secret='.length),
-    );
+    assert.ok(!args.includes('--use-auth-secret'), 'no shared-secret scheme: 2.11 browsers lose its "="');
+    assert.ok(args.includes('--realm=openvidu'), 'the realm the server derives keys for');
     assert.ok(args.includes('--listening-port=3478'), 'openvidu-browser dials port 3478');
+    const userdb = args.find((a) => a.startsWith('--redis-userdb='))?.slice('--redis-userdb='.length) ?? '';
+    const db = Object.fromEntries(userdb.split(' ').map((kv) => kv.split('=') as [string, string]));
+    const env = compose.services.openvidu.environment ?? {};
+    assert.equal(env.COTURN_CREDENTIALS, 'redis');
+    assert.equal(env.COTURN_REDIS_PASSWORD, db.password);
+    assert.equal(env.COTURN_REDIS_DBNAME, db.dbname);
+    assert.equal(env.COTURN_REDIS_PORT, db.port);
+    // coturn (host network) and the server (by service name) reach the same redis.
+    assert.equal(env.COTURN_REDIS_IP, 'coturn-redis');
+    assert.deepEqual(compose.services['coturn-redis'].ports, [`${db.ip}:${db.port}:6379`]);
+    assert.ok(env.COTURN_SHARED_SECRET);
   });
 });
