@@ -34,6 +34,26 @@ export default tseslint.config(
     },
   },
   {
+    // Events go through the typed maps (src/common/app-events.ts): a raw emit or @OnEvent takes any payload.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts', 'src/common/app-events.ts', 'src/app.module.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@nestjs/event-emitter',
+              importNames: ['EventEmitter2', 'OnEvent'],
+              message:
+                'Use EventBus / InjectEventBus / OnAppEvent from src/common/app-events.ts (typed names and payloads).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', 'scripts/**', 'bench/**', 'test/**', '**/*.spec.ts', 'src/kms-emulator/cli.ts', 'src/main.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -13,6 +13,11 @@ export interface CdrRecord {
   payload: Record<string, unknown>;
 }
 
+/** Name → payload of the CDR event (typed emit and `@OnAppEvent`). */
+export interface CdrEventMap {
+  [CDR_EVENT]: CdrRecord;
+}
+
 /** One CDR line: `{"<eventName>": {...}}` (CDREvent#toString). */
 export function cdrLine(record: CdrRecord): string {
   return JSON.stringify({ [record.name]: record.payload });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnAppEvent } from '../common/app-events.js';
 import { appendFile, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CONFIG_UPDATED, OpenViduConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
@@ -43,7 +43,7 @@ export class CdrFileWriter implements OnApplicationShutdown {
     return join(cdrDirectory(this.config), `CDR.${day(now)}_${this.startedAt}.log`);
   }
 
-  @OnEvent(CDR_EVENT)
+  @OnAppEvent(CDR_EVENT)
   onCdrEvent(record: CdrRecord): void {
     if (!this.enabled) return;
     const line = `${cdrLine(record)}\n`;
@@ -51,7 +51,7 @@ export class CdrFileWriter implements OnApplicationShutdown {
     this.chain = this.chain.then(() => this.append(now, line));
   }
 
-  @OnEvent(CONFIG_UPDATED)
+  @OnAppEvent(CONFIG_UPDATED)
   onConfigUpdated(e: ConfigUpdatedEvent): void {
     if (e.changed.includes('openvidu.cdr')) {
       this.logger.log(`CDR ${this.config.get('openvidu.cdr') ? 'enabled' : 'disabled'}`);

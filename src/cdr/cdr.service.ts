@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectEventBus, OnAppEvent, type EventBus } from '../common/app-events.js';
 import { MEDIA_SERVER_STATUS_CHANGED, type MediaServerStatusEvent } from '../media-servers/media-server.events.js';
 import type { MediaOptions } from '../sessions/session.types.js';
 import { finalReason } from '../sessions/session.types.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import type * as P from '../sessions/session-events.js';
-import { CDR_EVENT, type CdrEventName, type CdrRecord } from './cdr-events.js';
+import { CDR_EVENT, type CdrEventMap, type CdrEventName, type CdrRecord } from './cdr-events.js';
 
 type Json = Record<string, unknown>;
 
@@ -44,7 +44,7 @@ function webrtc(base: Json, streamId: string, participantId: string, media: Medi
 export class CdrService {
   private readonly logger = new Logger(CdrService.name);
 
-  constructor(@Inject(EventEmitter2) private readonly events: EventEmitter2) {}
+  constructor(@InjectEventBus() private readonly events: EventBus<CdrEventMap>) {}
 
   /** Also the entry point for events the session model does not produce (recordings). */
   record(name: CdrEventName, payload: Json): void {
@@ -58,7 +58,7 @@ export class CdrService {
 
   /** Logged when the first participant joins, with the session's creation time (docs/openvidu-api.md §5). */
   /** Later OpenVidu Pro's `mediaNodeStatusChanged`, for the drain of a media server. */
-  @OnEvent(MEDIA_SERVER_STATUS_CHANGED)
+  @OnAppEvent(MEDIA_SERVER_STATUS_CHANGED)
   onMediaServerStatus(e: MediaServerStatusEvent): void {
     this.record('mediaNodeStatusChanged', {
       timestamp: e.at,
@@ -70,18 +70,18 @@ export class CdrService {
     });
   }
 
-  @OnEvent(SessionEvents.Activated)
+  @OnAppEvent(SessionEvents.Activated)
   onActivated(e: P.SessionActivatedEvent): void {
     this.record('sessionCreated', { sessionId: e.sessionId, timestamp: e.createdAt });
   }
 
-  @OnEvent(SessionEvents.Closed)
+  @OnAppEvent(SessionEvents.Closed)
   onClosed(e: P.SessionClosedEvent): void {
     if (!e.wasActive) return; // never-joined sessions have no sessionCreated to close
     this.record('sessionDestroyed', end(e.sessionId, e.timestamp, e.createdAt, finalReason(e.reason)));
   }
 
-  @OnEvent(SessionEvents.ParticipantJoined)
+  @OnAppEvent(SessionEvents.ParticipantJoined)
   onJoined(e: P.ParticipantJoinedEvent): void {
     const p = e.participant;
     if (p.recorder) return;
@@ -94,7 +94,7 @@ export class CdrService {
     });
   }
 
-  @OnEvent(SessionEvents.ParticipantLeft)
+  @OnAppEvent(SessionEvents.ParticipantLeft)
   onLeft(e: P.ParticipantLeftEvent): void {
     const p = e.participant;
     if (p.recorder) return;
@@ -106,21 +106,21 @@ export class CdrService {
     });
   }
 
-  @OnEvent(SessionEvents.StreamPublished)
+  @OnAppEvent(SessionEvents.StreamPublished)
   onPublished(e: P.StreamPublishedEvent): void {
     const s = e.stream;
     const base = { sessionId: e.sessionId, timestamp: s.createdAt };
     this.record('webrtcConnectionCreated', webrtc(base, s.streamId, s.connectionId, s.initialMedia, null));
   }
 
-  @OnEvent(SessionEvents.StreamUnpublished)
+  @OnAppEvent(SessionEvents.StreamUnpublished)
   onUnpublished(e: P.StreamUnpublishedEvent): void {
     const s = e.stream;
     const base = end(e.sessionId, e.timestamp, s.createdAt, e.reason);
     this.record('webrtcConnectionDestroyed', webrtc(base, s.streamId, s.connectionId, s.initialMedia, null));
   }
 
-  @OnEvent(SessionEvents.StreamSubscribed)
+  @OnAppEvent(SessionEvents.StreamSubscribed)
   onSubscribed(e: P.StreamSubscribedEvent): void {
     if (e.recorder) return;
     const sub = e.subscription;
@@ -129,7 +129,7 @@ export class CdrService {
     this.record('webrtcConnectionCreated', webrtc(base, sub.streamId, sub.subscriberId, media, sub.publisherId));
   }
 
-  @OnEvent(SessionEvents.StreamUnsubscribed)
+  @OnAppEvent(SessionEvents.StreamUnsubscribed)
   onUnsubscribed(e: P.StreamUnsubscribedEvent): void {
     if (e.recorder) return;
     const sub = e.subscription;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectEventBus, type EventBus } from '../common/app-events.js';
 import { BadRequestError } from '../common/errors.js';
 import { ConfigFileRepository } from './config-file.repository.js';
 import type { LoadedConfig } from './config.loader.js';
@@ -14,6 +14,11 @@ export interface ConfigUpdatedEvent {
   previous: Readonly<OpenViduConfig>;
   current: Readonly<OpenViduConfig>;
   changed: ConfigKey[];
+}
+
+/** Name → payload of the config events (typed emit and `@OnAppEvent`). */
+export interface ConfigEventMap {
+  [CONFIG_UPDATED]: ConfigUpdatedEvent;
 }
 
 export interface RestartResult {
@@ -37,7 +42,7 @@ export class OpenViduConfigService {
   constructor(
     @Inject(LOADED_CONFIG) loaded: LoadedConfig,
     @Inject(ConfigFileRepository) private readonly file: ConfigFileRepository,
-    @Inject(EventEmitter2) private readonly events: EventEmitter2,
+    @InjectEventBus() private readonly events: EventBus<ConfigEventMap>,
   ) {
     this.current = Object.freeze({ ...loaded.config });
     this.configFile = loaded.configFile;

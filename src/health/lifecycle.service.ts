@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectEventBus, type EventBus } from '../common/app-events.js';
 
 /**
  * `booting` until every module is up, `serving` while the listener takes traffic, `draining` from
@@ -16,6 +16,11 @@ export interface ServerPhaseEvent {
   at: number;
 }
 
+/** Name → payload of the lifecycle events (typed emit and `@OnAppEvent`). */
+export interface LifecycleEventMap {
+  [SERVER_PHASE_CHANGED]: ServerPhaseEvent;
+}
+
 /** The process' own lifecycle, as readiness, metrics and the Inspector see it. */
 @Injectable()
 export class LifecycleService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -23,7 +28,7 @@ export class LifecycleService implements OnApplicationBootstrap, OnModuleDestroy
   private current: ServerPhase = 'booting';
   readonly startedAt = Date.now();
 
-  constructor(@Inject(EventEmitter2) private readonly events: EventEmitter2) {}
+  constructor(@InjectEventBus() private readonly events: EventBus<LifecycleEventMap>) {}
 
   get phase(): ServerPhase {
     return this.current;
@@ -47,7 +52,7 @@ export class LifecycleService implements OnApplicationBootstrap, OnModuleDestroy
     this.current = phase;
     this.logger.log({ msg: `Server phase: ${phase}`, phase });
     try {
-      this.events.emit(SERVER_PHASE_CHANGED, { phase, at: Date.now() } satisfies ServerPhaseEvent);
+      this.events.emit(SERVER_PHASE_CHANGED, { phase, at: Date.now() });
     } catch (e) {
       this.logger.error(`A ${SERVER_PHASE_CHANGED} listener failed: ${(e as Error).message}`);
     }

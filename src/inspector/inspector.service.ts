@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnAppEvent } from '../common/app-events.js';
 import type { Response } from 'express';
 import { OpenViduConfigService } from '../config/config.service.js';
 import { PROPERTIES } from '../config/config.schema.js';
@@ -124,20 +124,20 @@ export class InspectorService implements BeforeApplicationShutdown {
     this.ensureTimers();
   }
 
-  @OnEvent(SessionEvents.Initialized)
-  @OnEvent(SessionEvents.Activated)
-  @OnEvent(SessionEvents.Closed)
-  @OnEvent(SessionEvents.ParticipantJoined)
-  @OnEvent(SessionEvents.ParticipantLeft)
-  @OnEvent(SessionEvents.StreamPublished)
-  @OnEvent(SessionEvents.StreamUnpublished)
-  @OnEvent(SessionEvents.StreamSubscribed)
-  @OnEvent(SessionEvents.StreamUnsubscribed)
-  @OnEvent(SessionEvents.RecordingChanged)
-  @OnEvent(MEDIA_SERVER_CONNECTED)
-  @OnEvent(MEDIA_SERVER_DISCONNECTED)
-  @OnEvent(MEDIA_SERVER_STATUS_CHANGED)
-  @OnEvent(SERVER_PHASE_CHANGED)
+  @OnAppEvent(SessionEvents.Initialized)
+  @OnAppEvent(SessionEvents.Activated)
+  @OnAppEvent(SessionEvents.Closed)
+  @OnAppEvent(SessionEvents.ParticipantJoined)
+  @OnAppEvent(SessionEvents.ParticipantLeft)
+  @OnAppEvent(SessionEvents.StreamPublished)
+  @OnAppEvent(SessionEvents.StreamUnpublished)
+  @OnAppEvent(SessionEvents.StreamSubscribed)
+  @OnAppEvent(SessionEvents.StreamUnsubscribed)
+  @OnAppEvent(SessionEvents.RecordingChanged)
+  @OnAppEvent(MEDIA_SERVER_CONNECTED)
+  @OnAppEvent(MEDIA_SERVER_DISCONNECTED)
+  @OnAppEvent(MEDIA_SERVER_STATUS_CHANGED)
+  @OnAppEvent(SERVER_PHASE_CHANGED)
   changed(): void {
     if (!this.viewers.size || this.debounce) return;
     this.debounce = setTimeout(() => {

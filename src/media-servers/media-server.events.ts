@@ -1,6 +1,6 @@
 /**
  * Media-server state changes, emitted through EventEmitter2. Signalling and sessions subscribe with
- * `@OnEvent(MEDIA_SERVER_DISCONNECTED)` etc. On a restart the pool emits `restarted` and then
+ * `@OnAppEvent(MEDIA_SERVER_DISCONNECTED)` etc. On a restart the pool emits `restarted` and then
  * `connected`, both while the server is already marked connected, so a listener may rebuild
  * pipelines straight away.
  */
@@ -29,4 +29,12 @@ export interface MediaServerStatusEvent {
   oldStatus: string;
   newStatus: string;
   at: number;
+}
+
+/** Name → payload of every media-server event (typed emit and `@OnAppEvent`). */
+export interface MediaServerEventMap {
+  [MEDIA_SERVER_CONNECTED]: MediaServerEvent;
+  [MEDIA_SERVER_DISCONNECTED]: MediaServerEvent;
+  [MEDIA_SERVER_RESTARTED]: MediaServerEvent;
+  [MEDIA_SERVER_STATUS_CHANGED]: MediaServerStatusEvent;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectEventBus, type EventBus } from '../common/app-events.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { OpenViduConfigService } from '../config/config.service.js';
 import type { LoadStrategy } from './load-strategies/load-strategy.interface.js';
@@ -9,6 +9,7 @@ import {
   MEDIA_SERVER_CONNECTED,
   MEDIA_SERVER_STATUS_CHANGED,
   type MediaServerEvent,
+  type MediaServerEventMap,
   type MediaServerEventName,
   type MediaServerStatusEvent,
 } from './media-server.events.js';
@@ -62,7 +63,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
 
   constructor(
     @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
-    @Inject(EventEmitter2) private readonly events: EventEmitter2,
+    @InjectEventBus() private readonly events: EventBus<MediaServerEventMap>,
     @Inject(ACTIVE_LOAD_STRATEGY) readonly strategy: LoadStrategy,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnAppEvent } from '../common/app-events.js';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LifecycleService } from '../health/lifecycle.service.js';
@@ -100,7 +100,7 @@ export class MetricsService {
     return this.registry.contentType;
   }
 
-  @OnEvent(SIGNALLING_REQUEST)
+  @OnAppEvent(SIGNALLING_REQUEST)
   onSignallingRequest(e: SignallingRequestEvent): void {
     this.signallingRequests.inc({ method: e.method, code: e.code === null ? 'ok' : String(e.code) });
     if (e.method !== 'joinRoom') return;

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnAppEvent } from '../common/app-events.js';
 import { CdrService } from '../cdr/cdr.service.js';
 import { OpenViduConfigService } from '../config/config.service.js';
 import {
@@ -198,7 +198,7 @@ export class RecordingsService implements OnModuleDestroy, BeforeApplicationShut
 
   // ---- session model events ----
 
-  @OnEvent(EV.StreamPublished)
+  @OnAppEvent(EV.StreamPublished)
   onPublished(e: P.StreamPublishedEvent): void {
     // Signalling registers the publisher's endpoint right after the model emits this event.
     queueMicrotask(() => this.published(e.sessionId, e.connectionId));
@@ -244,7 +244,7 @@ export class RecordingsService implements OnModuleDestroy, BeforeApplicationShut
     }
   }
 
-  @OnEvent(EV.StreamUnpublished)
+  @OnAppEvent(EV.StreamUnpublished)
   onUnpublished(e: P.StreamUnpublishedEvent): void {
     const entry = this.active.get(e.sessionId);
     if (!entry) return;
@@ -258,12 +258,12 @@ export class RecordingsService implements OnModuleDestroy, BeforeApplicationShut
     if (session?.state === 'active' && !this.hasPublishers(e.sessionId)) this.startAutostop(e.sessionId);
   }
 
-  @OnEvent(EV.ParticipantLeft)
+  @OnAppEvent(EV.ParticipantLeft)
   onLeft(e: P.ParticipantLeftEvent): void {
     if (this.active.has(e.sessionId) && !this.hasPublishers(e.sessionId)) this.startAutostop(e.sessionId);
   }
 
-  @OnEvent(EV.Closed)
+  @OnAppEvent(EV.Closed)
   onClosed(e: P.SessionClosedEvent): void {
     this.cancelAutostop(e.sessionId);
     this.manuallyStopped.delete(e.sessionId);
@@ -273,14 +273,14 @@ export class RecordingsService implements OnModuleDestroy, BeforeApplicationShut
     this.stop(entry.rec.id, e.reason, lostAt).catch((err: unknown) => this.logger.error(String(err)));
   }
 
-  @OnEvent(MEDIA_SERVER_DISCONNECTED)
+  @OnAppEvent(MEDIA_SERVER_DISCONNECTED)
   onDisconnected(e: MediaServerEvent): void {
     this.disconnectedAt.set(e.id, e.at);
     if (this.disconnectedAt.size > 1000) this.disconnectedAt.delete(this.disconnectedAt.keys().next().value!);
   }
 
   /** A restarted media server lost the recorders: stop with what reached the disk (KMS disconnection time). */
-  @OnEvent(MEDIA_SERVER_RESTARTED)
+  @OnAppEvent(MEDIA_SERVER_RESTARTED)
   onRestarted(e: MediaServerEvent): void {
     const lostAt = this.disconnectedAt.get(e.id) ?? e.at;
     this.disconnectedAt.delete(e.id);

@@ -125,3 +125,18 @@ export interface RecordingChangedEvent {
   sessionId: string;
   recording: boolean;
 }
+
+/** Name → payload of every session-model event (typed emit and `@OnAppEvent`). */
+export interface SessionEventMap {
+  [SessionEvents.Initialized]: SessionInitializedEvent;
+  [SessionEvents.Activated]: SessionActivatedEvent;
+  [SessionEvents.Closed]: SessionClosedEvent;
+  [SessionEvents.ParticipantJoined]: ParticipantJoinedEvent;
+  [SessionEvents.ParticipantLeft]: ParticipantLeftEvent;
+  [SessionEvents.ParticipantEvicted]: ParticipantEvictedEvent;
+  [SessionEvents.StreamPublished]: StreamPublishedEvent;
+  [SessionEvents.StreamUnpublished]: StreamUnpublishedEvent;
+  [SessionEvents.StreamSubscribed]: StreamSubscribedEvent;
+  [SessionEvents.StreamUnsubscribed]: StreamUnsubscribedEvent;
+  [SessionEvents.RecordingChanged]: RecordingChangedEvent;
+}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnAppEvent } from '../common/app-events.js';
 import { CONFIG_UPDATED, OpenViduConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -22,7 +22,7 @@ export class SessionGarbageCollector implements OnApplicationBootstrap, OnApplic
     this.setup();
   }
 
-  @OnEvent(CONFIG_UPDATED)
+  @OnAppEvent(CONFIG_UPDATED)
   onConfigUpdated(e: ConfigUpdatedEvent): void {
     if (e.changed.some((k) => k.startsWith('openvidu.sessions.garbage.'))) this.setup();
   }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnAppEvent } from '../common/app-events.js';
 import { SessionEvents as EV } from './session-events.js';
 import type * as P from './session-events.js';
 
@@ -11,7 +11,7 @@ import type * as P from './session-events.js';
 export class SessionLogListener {
   private readonly logger = new Logger('Sessions');
 
-  @OnEvent(EV.Activated)
+  @OnAppEvent(EV.Activated)
   activated(e: P.SessionActivatedEvent): void {
     this.logger.log({
       msg: `Session ${e.sessionId} placed on media server ${e.mediaServerId}`,
@@ -20,7 +20,7 @@ export class SessionLogListener {
     });
   }
 
-  @OnEvent(EV.ParticipantJoined)
+  @OnAppEvent(EV.ParticipantJoined)
   joined(e: P.ParticipantJoinedEvent): void {
     this.logger.log({
       msg: `Connection ${e.participant.connectionId} joined session ${e.sessionId}`,
@@ -30,7 +30,7 @@ export class SessionLogListener {
     });
   }
 
-  @OnEvent(EV.ParticipantLeft)
+  @OnAppEvent(EV.ParticipantLeft)
   left(e: P.ParticipantLeftEvent): void {
     this.logger.log({
       msg: `Connection ${e.participant.connectionId} left session ${e.sessionId} (${e.reason})`,
@@ -40,7 +40,7 @@ export class SessionLogListener {
     });
   }
 
-  @OnEvent(EV.Closed)
+  @OnAppEvent(EV.Closed)
   closed(e: P.SessionClosedEvent): void {
     this.logger.log({
       msg: `Session ${e.sessionId} closed (${e.reason})`,

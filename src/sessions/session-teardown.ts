@@ -1,12 +1,10 @@
 import type { Logger } from '@nestjs/common';
 import type { Participant } from './participant.js';
 import type { Session } from './session.js';
-import { SessionEvents as EV } from './session-events.js';
-import type * as P from './session-events.js';
+import type { Emit } from '../common/app-events.js';
+import { SessionEvents as EV, type SessionEventMap } from './session-events.js';
 import { tokenValue } from './session-tokens.js';
 import type { EndReason, LeaveReason, UnpublishReason, UnsubscribeReason } from './session.types.js';
-
-export type Emit = <T>(name: string, payload: T) => void;
 
 /**
  * How things end in the session model: departures, streams, subscriptions and sessions, each with
@@ -16,7 +14,7 @@ export type Emit = <T>(name: string, payload: T) => void;
 export class SessionTeardown {
   constructor(
     private readonly sessions: Map<string, Session>,
-    private readonly emit: Emit,
+    private readonly emit: Emit<SessionEventMap>,
     private readonly logger: Logger,
   ) {}
 
@@ -31,7 +29,7 @@ export class SessionTeardown {
     session.tokens.delete(tokenValue(p.token));
     const remaining = [...session.participants.keys()];
     const now = Date.now();
-    this.emit<P.ParticipantLeftEvent>(EV.ParticipantLeft, {
+    this.emit(EV.ParticipantLeft, {
       sessionId: session.sessionId,
       participant: p,
       reason,
@@ -39,7 +37,7 @@ export class SessionTeardown {
       timestamp: now,
     });
     if (evicted) {
-      this.emit<P.ParticipantEvictedEvent>(EV.ParticipantEvicted, {
+      this.emit(EV.ParticipantEvicted, {
         sessionId: session.sessionId,
         connectionId: p.connectionId,
         reason,
@@ -64,7 +62,7 @@ export class SessionTeardown {
     const stream = p.publisher!;
     p.publisher = null;
     session.changed();
-    this.emit<P.StreamUnpublishedEvent>(EV.StreamUnpublished, {
+    this.emit(EV.StreamUnpublished, {
       sessionId: session.sessionId,
       connectionId: p.connectionId,
       streamId: stream.streamId,
@@ -81,7 +79,7 @@ export class SessionTeardown {
     if (!sub) return false;
     p.subscriptions.delete(senderId);
     session.changed();
-    this.emit<P.StreamUnsubscribedEvent>(EV.StreamUnsubscribed, {
+    this.emit(EV.StreamUnsubscribed, {
       sessionId: session.sessionId,
       subscriberId: p.connectionId,
       publisherId: senderId,
@@ -103,7 +101,7 @@ export class SessionTeardown {
     } catch (e) {
       this.logger.warn(`Releasing the media server of session ${session.sessionId} failed: ${String(e)}`);
     }
-    this.emit<P.SessionClosedEvent>(EV.Closed, {
+    this.emit(EV.Closed, {
       sessionId: session.sessionId,
       createdAt: session.createdAt,
       reason,

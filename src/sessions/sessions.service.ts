@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectEventBus, type EventBus } from '../common/app-events.js';
 import { OpenViduConfigService } from '../config/config.service.js';
 import { resolveWsBase } from '../config/public-url.js';
 import { connectionIdOfStream, newStreamId, randomId, sessionIdProblem } from './ids.js';
@@ -10,8 +10,7 @@ import { SessionTeardown } from './session-teardown.js';
 import { stripSecret, tokenString, tokenValue } from './session-tokens.js';
 import type { TurnCredentials } from './turn-credentials.js';
 import * as E from './session-errors.js';
-import { SessionEvents as EV } from './session-events.js';
-import type * as P from './session-events.js';
+import { SessionEvents as EV, type SessionEventMap } from './session-events.js';
 import {
   DEFAULT_SESSION_PROPERTIES,
   RECORDER_CONNECTION_ID,
@@ -47,7 +46,7 @@ export class SessionsService implements OnModuleDestroy {
 
   constructor(
     @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
-    @Inject(EventEmitter2) private readonly events: EventEmitter2,
+    @InjectEventBus() private readonly events: EventBus<SessionEventMap>,
     @Optional() @Inject(SESSION_PLACER) private readonly placer: SessionPlacer | null,
   ) {}
 
@@ -126,7 +125,7 @@ export class SessionsService implements OnModuleDestroy {
     session.placement = placement;
     session.state = 'active';
     session.activatedAt = Date.now();
-    this.emit<P.SessionActivatedEvent>(EV.Activated, {
+    this.emit(EV.Activated, {
       sessionId,
       createdAt: session.createdAt,
       activatedAt: session.activatedAt,
@@ -179,7 +178,7 @@ export class SessionsService implements OnModuleDestroy {
     const existing = [...session.participants.values()];
     session.participants.set(connectionId, participant);
     session.changed();
-    this.emit<P.ParticipantJoinedEvent>(EV.ParticipantJoined, {
+    this.emit(EV.ParticipantJoined, {
       sessionId,
       participant,
       existing,
@@ -207,7 +206,7 @@ export class SessionsService implements OnModuleDestroy {
     const stream = new PublishedStream(streamId, participant.connectionId, now, { ...media });
     participant.publisher = stream;
     session.changed();
-    this.emit<P.StreamPublishedEvent>(EV.StreamPublished, {
+    this.emit(EV.StreamPublished, {
       sessionId: session.sessionId,
       connectionId: participant.connectionId,
       stream,
@@ -252,7 +251,7 @@ export class SessionsService implements OnModuleDestroy {
     const subscription = new Subscription(participant.connectionId, stream, now);
     participant.subscriptions.set(senderId, subscription);
     session.changed();
-    this.emit<P.StreamSubscribedEvent>(EV.StreamSubscribed, {
+    this.emit(EV.StreamSubscribed, {
       sessionId: session.sessionId,
       subscription,
       recorder: participant.recorder,
@@ -315,7 +314,7 @@ export class SessionsService implements OnModuleDestroy {
     if (session.recording === recording) return;
     session.recording = recording;
     session.changed();
-    this.emit<P.RecordingChangedEvent>(EV.RecordingChanged, { sessionId, recording });
+    this.emit(EV.RecordingChanged, { sessionId, recording });
   }
 
   /** Ghost sessions: removes never-joined sessions created at or before `createdBefore`. */
@@ -349,12 +348,12 @@ export class SessionsService implements OnModuleDestroy {
     const now = Date.now();
     const session = new Session(id, now, properties, (s, reason) => this.closeSession(s.sessionId, reason));
     this.sessions.set(id, session);
-    this.emit<P.SessionInitializedEvent>(EV.Initialized, { sessionId: id, createdAt: now, properties });
+    this.emit(EV.Initialized, { sessionId: id, createdAt: now, properties });
     return session;
   }
 
   /** A listener's failure must never leave the model half-changed. */
-  private emit<T>(name: string, payload: T): void {
+  private emit<K extends keyof SessionEventMap>(name: K, payload: SessionEventMap[K]): void {
     try {
       this.events.emit(name, payload);
     } catch (e) {

@@ -10,3 +10,8 @@ export interface SignallingRequestEvent {
   code: number | null;
   durationMs: number;
 }
+
+/** Name → payload of the signalling events (typed emit and `@OnAppEvent`). */
+export interface SignallingEventMap {
+  [SIGNALLING_REQUEST]: SignallingRequestEvent;
+}

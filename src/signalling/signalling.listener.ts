@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnAppEvent } from '../common/app-events.js';
 import {
   MEDIA_SERVER_CONNECTED,
   MEDIA_SERVER_RESTARTED,
@@ -24,7 +24,7 @@ export class SignallingListener {
     @Inject(SessionsService) private readonly sessions: SessionsService,
   ) {}
 
-  @OnEvent(EV.ParticipantJoined)
+  @OnAppEvent(EV.ParticipantJoined)
   joined(e: P.ParticipantJoinedEvent): void {
     if (e.participant.recorder) return;
     const params = {
@@ -35,14 +35,14 @@ export class SignallingListener {
     for (const other of e.existing) this.reg.notify(other.connectionId, 'participantJoined', params);
   }
 
-  @OnEvent(EV.ParticipantLeft)
+  @OnAppEvent(EV.ParticipantLeft)
   left(e: P.ParticipantLeftEvent): void {
     if (e.participant.recorder) return;
     const params = { connectionId: e.participant.connectionId, reason: e.reason };
     for (const id of e.remaining) this.reg.notify(id, 'participantLeft', params);
   }
 
-  @OnEvent(EV.ParticipantEvicted)
+  @OnAppEvent(EV.ParticipantEvicted)
   evicted(e: P.ParticipantEvictedEvent): void {
     // As SessionEventsHandler#onForceDisconnect: the evicted client first, then everyone left
     // (openvidu-browser acts only on its own id), nothing when the RECORDER goes; then its socket closes.
@@ -58,13 +58,13 @@ export class SignallingListener {
     client.end();
   }
 
-  @OnEvent(EV.StreamPublished)
+  @OnAppEvent(EV.StreamPublished)
   published(e: P.StreamPublishedEvent): void {
     const params = { id: e.connectionId, streams: [streamJson(e.stream)] };
     for (const id of e.notify) this.reg.notify(id, 'participantPublished', params);
   }
 
-  @OnEvent(EV.StreamUnpublished)
+  @OnAppEvent(EV.StreamUnpublished)
   unpublished(e: P.StreamUnpublishedEvent): void {
     const media = this.reg.media.get(e.sessionId);
     const filter = media?.takeFilter(e.connectionId);
@@ -82,7 +82,7 @@ export class SignallingListener {
     }
   }
 
-  @OnEvent(EV.StreamUnsubscribed)
+  @OnAppEvent(EV.StreamUnsubscribed)
   unsubscribed(e: P.StreamUnsubscribedEvent): void {
     const endpoint = this.reg.media.get(e.sessionId)?.takeSubscriber(e.subscriberId, e.publisherId);
     if (this.closing(e.sessionId)) return;
@@ -98,14 +98,14 @@ export class SignallingListener {
     return this.sessions.get(sessionId)?.state === 'closing';
   }
 
-  @OnEvent(EV.Closed)
+  @OnAppEvent(EV.Closed)
   closed(e: P.SessionClosedEvent): void {
     const media = this.reg.media.get(e.sessionId);
     this.reg.media.delete(e.sessionId);
     if (media) this.reg.releaseMedia(media);
   }
 
-  @OnEvent(MEDIA_SERVER_CONNECTED)
+  @OnAppEvent(MEDIA_SERVER_CONNECTED)
   connected(e: MediaServerEvent): void {
     this.reg.retryReleases(e.id);
   }
@@ -114,7 +114,7 @@ export class SignallingListener {
    * A restarted media server lost every object: streams end with `mediaServerDisconnect`, the
    * participants stay, and a new pipeline is built so they can publish again (docs/openvidu-api.md §7).
    */
-  @OnEvent(MEDIA_SERVER_RESTARTED)
+  @OnAppEvent(MEDIA_SERVER_RESTARTED)
   restarted(e: MediaServerEvent): void {
     this.reg.forgetReleases(e.id);
     for (const media of [...this.reg.media.values()]) {

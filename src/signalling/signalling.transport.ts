@@ -7,14 +7,14 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { InjectEventBus, type EventBus } from '../common/app-events.js';
 import { OpenViduConfigService } from '../config/config.service.js';
 import { RpcCode, RpcError } from './rpc-error.js';
 import { RpcSession } from './rpc-session.js';
-import { SIGNALLING_REQUEST, type SignallingRequestEvent } from './signalling.events.js';
+import { SIGNALLING_REQUEST, type SignallingEventMap, type SignallingRequestEvent } from './signalling.events.js';
 import { SignallingService } from './signalling.service.js';
 
 const PATH = '/openvidu';
@@ -57,7 +57,7 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(SignallingService) private readonly service: SignallingService,
-    @Inject(EventEmitter2) private readonly events: EventEmitter2,
+    @InjectEventBus() private readonly events: EventBus<SignallingEventMap>,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.get('ws.maxFrameSize') });
   }

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnAppEvent } from '../common/app-events.js';
 import { CDR_EVENT, webhookBody, type CdrRecord } from '../cdr/cdr-events.js';
 import { CONFIG_UPDATED, OpenViduConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
 import { WebhookSender, type WebhookTarget, type WebhookTuning } from './webhook.sender.js';
@@ -25,7 +25,7 @@ export class WebhookService implements BeforeApplicationShutdown, OnApplicationS
     this.apply();
   }
 
-  @OnEvent(CDR_EVENT)
+  @OnAppEvent(CDR_EVENT)
   onCdrEvent(record: CdrRecord): void {
     if (!this.config.get('openvidu.webhook')) return;
     if (!this.config.get('openvidu.webhook.events').includes(record.name)) return;
@@ -33,7 +33,7 @@ export class WebhookService implements BeforeApplicationShutdown, OnApplicationS
   }
 
   /** /pro/restart: the new endpoint and headers apply to what is still queued; nothing is lost. */
-  @OnEvent(CONFIG_UPDATED)
+  @OnAppEvent(CONFIG_UPDATED)
   onConfigUpdated(e: ConfigUpdatedEvent): void {
     if (!e.changed.some((k) => k.startsWith('openvidu.webhook'))) return;
     this.apply();
