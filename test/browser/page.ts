@@ -178,6 +178,30 @@ function harness(): void {
     events(name: string) {
       return peers[name].events;
     },
+    /**
+     * What a participant's connect() does first (Session#processToken), then the RTCPeerConnection
+     * openvidu-browser's WebRtcPeer would build from `OV.iceServers`, gathering candidates for an offer.
+     */
+    async turnProbe(token: string) {
+      const OV = new OVB.OpenVidu();
+      OV.enableProdMode();
+      OV.initSession().processToken(token);
+      const iceServers = OV.iceServers as unknown[];
+      const pc = new (globalThis as any).RTCPeerConnection({ iceServers });
+      const candidates: string[] = [];
+      const errors: string[] = [];
+      pc.onicecandidate = (e: any) => e.candidate && candidates.push(e.candidate.candidate as string);
+      pc.onicecandidateerror = (e: any) => errors.push(`${e.errorCode} ${e.url} ${e.errorText}`);
+      pc.createDataChannel('probe');
+      await pc.setLocalDescription(await pc.createOffer());
+      const deadline = Date.now() + 15000;
+      while (pc.iceGatheringState !== 'complete' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const state = pc.iceGatheringState as string;
+      pc.close();
+      return { iceServers, candidates, errors, state };
+    },
     iceStates(name: string) {
       const p = peers[name];
       const out: string[] = [];
