@@ -104,7 +104,7 @@ export class RecordingsService implements OnModuleDestroy, BeforeApplicationShut
       fileWaitMs: this.config.get('openvidu.recording.file-wait-timeout'),
       logger: this.logger,
       pipeline: () => {
-        const media = this.reg.media.get(sessionId);
+        const media = this.reg.mediaOf(sessionId);
         if (!media) return Promise.reject(new Error(`session ${sessionId} has no media pipeline`));
         return media.ensurePipeline();
       },
@@ -319,7 +319,7 @@ export class RecordingsService implements OnModuleDestroy, BeforeApplicationShut
   }
 
   private sourceOf(sessionId: string, p: Participant): StreamSource | undefined {
-    const media = this.reg.media.get(sessionId);
+    const media = this.reg.mediaOf(sessionId);
     const source = media?.filters.get(p.connectionId)?.filter ?? media?.publishers.get(p.connectionId);
     const stream = p.publisher;
     if (!source || !stream) return undefined;

@@ -52,15 +52,18 @@ export class UnauthorizedError extends SessionModelError {
 
 /** USER_NOT_FOUND_ERROR_CODE. */
 export class ParticipantNotFoundError extends SessionModelError {
-  constructor(readonly connectionId: string) {
-    super(`Connection '${connectionId}' not found`, 102);
+  constructor(
+    readonly connectionId: string,
+    message = `Connection '${connectionId}' not found`,
+  ) {
+    super(message, 102);
   }
 }
 
 /** USER_NOT_STREAMING_ERROR_CODE: no such stream, or the participant is not publishing. */
 export class NotStreamingError extends SessionModelError {
-  constructor(what: string) {
-    super(`'${what}' is not streaming media`, 105);
+  constructor(what: string, message = `'${what}' is not streaming media`) {
+    super(message, 105);
   }
 }
 
@@ -78,10 +81,34 @@ export class SessionExistsError extends SessionModelError {
   }
 }
 
-/** A subscription to that publisher exists already. */
+/**
+ * A subscription to that publisher exists already. 2.11 finds the existing subscriber endpoint and
+ * gives up ("Two threads are trying…"): MEDIA_SDP_ERROR_CODE, KurentoSessionManager#subscribe's message.
+ */
 export class AlreadySubscribedError extends SessionModelError {
   constructor(connectionId: string, senderId: string) {
-    super(`Connection '${connectionId}' is already receiving media from '${senderId}'`, 303);
+    super(`Unable to generate SDP answer when subscribing '${connectionId}' to '${senderId}'`, 302);
+  }
+}
+
+/** receiveVideoFrom names a connection that is not in the session (KurentoSessionManager#subscribe, 2.11 wording). */
+export class SenderNotFoundError extends ParticipantNotFoundError {
+  constructor(senderId: string, sessionId: string) {
+    super(senderId, `User '${senderId} not found in session '${sessionId}'`);
+  }
+}
+
+/** receiveVideoFrom names a connection that publishes nothing (or not that stream). */
+export class SenderNotStreamingError extends NotStreamingError {
+  constructor(senderId: string, sessionId: string) {
+    super(senderId, `User '${senderId} not streaming media in session '${sessionId}'`);
+  }
+}
+
+/** A connection asked to receive its own stream (KurentoParticipant#receiveMediaFrom). */
+export class LoopbackError extends NotStreamingError {
+  constructor(connectionId: string) {
+    super(connectionId, 'Can loopback only when publishing media');
   }
 }
 

@@ -9,6 +9,7 @@ import { Session } from './session.js';
 import { SessionTeardown } from './session-teardown.js';
 import { stripSecret, tokenString, tokenValue } from './session-tokens.js';
 import type { TurnCredentials } from './turn-credentials.js';
+import { recordCandidate, recordEndpointEvent } from './webrtc-stats.js';
 import * as E from './session-errors.js';
 import { SessionEvents as EV, type SessionEventMap } from './session-events.js';
 import {
@@ -25,7 +26,14 @@ import {
   type TokenOptions,
   type UnpublishReason,
   type UnsubscribeReason,
+  type WebRtcStats,
 } from './session.types.js';
+
+/** The offer a browser sent for an endpoint and the media server's answer (`?webRtcStats=true`). */
+export interface SdpPair {
+  remoteSdp: string;
+  localSdp: string;
+}
 
 export type { ConnectionRef, JoinOptions, StreamChanges } from './session.types.js';
 
@@ -191,19 +199,20 @@ export class SessionsService implements OnModuleDestroy {
   assertCanPublish(ref: ConnectionRef): Participant {
     const { participant } = this.activeParticipant(ref);
     if (!participant.canPublish || participant.recorder) {
-      throw new E.UnauthorizedError(`Connection '${participant.connectionId}' is not allowed to publish`);
+      throw new E.UnauthorizedError('Unable to publish video. The user does not have a valid token');
     }
     if (participant.publisher) throw new E.AlreadyPublishingError(participant.connectionId);
     return participant;
   }
 
   /** Registers the connection's stream once its media is up; returns it with its new streamId. */
-  publish(ref: ConnectionRef, media: MediaOptions): PublishedStream {
+  publish(ref: ConnectionRef, media: MediaOptions, sdp?: SdpPair): PublishedStream {
     const participant = this.assertCanPublish(ref);
     const session = this.sessions.get(ref.sessionId)!;
     const now = Date.now();
     const streamId = newStreamId(participant.connectionId, media.hasVideo, media.typeOfVideo);
     const stream = new PublishedStream(streamId, participant.connectionId, now, { ...media });
+    if (sdp) Object.assign(stream.webrtc, { remoteSdp: sdp.remoteSdp, localSdp: sdp.localSdp });
     participant.publisher = stream;
     session.changed();
     this.emit(EV.StreamPublished, {
@@ -236,20 +245,36 @@ export class SessionsService implements OnModuleDestroy {
     this.unpublish(owner, reason);
   }
 
-  /** receiveVideoFrom: `sender` is the streamId (or the publisher's connectionId). */
-  subscribe(ref: ConnectionRef, sender: string): Subscription {
+  /**
+   * The subscribe rule (KurentoSessionManager#subscribe, KurentoParticipant#receiveMediaFrom), checked
+   * before any media work and again when the subscription is registered. `sender` is the streamId
+   * (or the publisher's connectionId); returns the stream to subscribe to. The codes and messages
+   * are 2.11's, which openvidu-browser hands to the application.
+   */
+  assertCanSubscribe(ref: ConnectionRef, sender: string): PublishedStream {
     const { session, participant } = this.activeParticipant(ref);
     const senderId = connectionIdOfStream(sender);
     const publisher = session.participants.get(senderId);
-    if (!publisher) throw new E.ParticipantNotFoundError(senderId);
+    if (!publisher) throw new E.SenderNotFoundError(senderId, session.sessionId);
     const stream = publisher.publisher;
-    if (!stream || (sender !== senderId && stream.streamId !== sender) || senderId === participant.connectionId) {
-      throw new E.NotStreamingError(sender);
+    // 2.11 reads only the connection id out of `sender`; a stale stream id is refused here rather
+    // than answered with whatever the connection publishes now.
+    if (!stream || (sender !== senderId && stream.streamId !== sender)) {
+      throw new E.SenderNotStreamingError(senderId, session.sessionId);
     }
+    if (senderId === participant.connectionId) throw new E.LoopbackError(senderId);
     if (participant.subscriptions.has(senderId)) throw new E.AlreadySubscribedError(participant.connectionId, senderId);
+    return stream;
+  }
+
+  /** receiveVideoFrom, once the subscriber's endpoint answered: registers the subscription. */
+  subscribe(ref: ConnectionRef, sender: string, sdp?: SdpPair): Subscription {
+    const stream = this.assertCanSubscribe(ref, sender);
+    const { session, participant } = this.activeParticipant(ref);
     const now = Date.now();
     const subscription = new Subscription(participant.connectionId, stream, now);
-    participant.subscriptions.set(senderId, subscription);
+    if (sdp) Object.assign(subscription.webrtc, { remoteSdp: sdp.remoteSdp, localSdp: sdp.localSdp });
+    participant.subscriptions.set(stream.connectionId, subscription);
     session.changed();
     this.emit(EV.StreamSubscribed, {
       sessionId: session.sessionId,
@@ -258,6 +283,40 @@ export class SessionsService implements OnModuleDestroy {
       timestamp: now,
     });
     return subscription;
+  }
+
+  /**
+   * An event of the endpoint behind `streamId` as seen by `ref` (its own stream, or its subscription
+   * to it), kept for `?webRtcStats=true`. Ignored once that stream or subscription has ended.
+   */
+  recordEndpointEvent(
+    ref: ConnectionRef,
+    streamId: string,
+    type: string,
+    data: Record<string, unknown>,
+    endpointCreatedAt: number,
+  ): void {
+    const stats = this.statsOf(ref, streamId);
+    if (stats) recordEndpointEvent(stats, endpointCreatedAt, type, data);
+  }
+
+  /**
+   * An ICE candidate the browser sent for its endpoint `endpointName` (its own connectionId for its
+   * publisher, the publisher's for a subscription); the history is bounded by
+   * `openvidu.sessions.max-ice-candidates`.
+   */
+  recordIceCandidate(ref: ConnectionRef, endpointName: string, candidate: Record<string, unknown>): void {
+    const p = this.participant(ref);
+    const stats = endpointName === ref.connectionId ? p?.publisher?.webrtc : p?.subscriptions.get(endpointName)?.webrtc;
+    if (stats) recordCandidate(stats, candidate, this.config.get('openvidu.sessions.max-ice-candidates'));
+  }
+
+  private statsOf(ref: ConnectionRef, streamId: string): WebRtcStats | undefined {
+    const p = this.participant(ref);
+    if (!p) return undefined;
+    if (p.publisher?.streamId === streamId) return p.publisher.webrtc;
+    const sub = p.subscriptions.get(connectionIdOfStream(streamId));
+    return sub?.streamId === streamId ? sub.webrtc : undefined;
   }
 
   /** unsubscribeFromVideo: false when there was no such subscription (OpenVidu only warns). */

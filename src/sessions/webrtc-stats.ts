@@ -68,19 +68,25 @@ export function recordEndpointEvent(
   }
 }
 
-/** Collects an endpoint's events before its stream or subscription exists, then writes them through. */
+/** Where an endpoint's events end up once its stream or subscription exists. */
+export type EndpointEventSink = (type: string, data: Record<string, unknown>, endpointCreatedAt: number) => void;
+
+/**
+ * Holds an endpoint's events until its stream or subscription exists (the media server reports
+ * some while the endpoint is being negotiated), then hands them, and every later one, to the sink.
+ */
 export class EndpointStatsCollector {
-  private target: WebRtcStats | undefined;
+  private sink: EndpointEventSink | undefined;
   private readonly pending: Array<[string, Record<string, unknown>]> = [];
   readonly createdAt = Date.now();
 
   readonly onEvent = (type: string, data: Record<string, unknown>): void => {
-    if (this.target) recordEndpointEvent(this.target, this.createdAt, type, data);
+    if (this.sink) this.sink(type, data, this.createdAt);
     else if (this.pending.length < MAX_ENDPOINT_EVENTS) this.pending.push([type, data]);
   };
 
-  attach(stats: WebRtcStats): void {
-    this.target = stats;
-    for (const [type, data] of this.pending.splice(0)) recordEndpointEvent(stats, this.createdAt, type, data);
+  attach(sink: EndpointEventSink): void {
+    this.sink = sink;
+    for (const [type, data] of this.pending.splice(0)) sink(type, data, this.createdAt);
   }
 }

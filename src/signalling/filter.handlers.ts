@@ -189,7 +189,7 @@ export class FilterHandlers {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, `Unable to ${action}. The user does not have a valid token`);
     }
     if (!owner?.publisher) throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not published`);
-    const media = this.reg.media.get(me.sessionId);
+    const media = this.reg.mediaOf(me.sessionId);
     if (!media?.publishers.has(owner.connectionId)) {
       throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' has no media endpoint`);
     }

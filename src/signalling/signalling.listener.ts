@@ -47,14 +47,13 @@ export class SignallingListener {
     // As SessionEventsHandler#onForceDisconnect: the evicted client first, then everyone left
     // (openvidu-browser acts only on its own id), nothing when the RECORDER goes; then its socket closes.
     const params = { connectionId: e.connectionId, reason: e.reason };
-    const client = this.reg.clients.get(e.connectionId);
+    const client = this.reg.clientOf(e.connectionId);
     if (e.connectionId !== RECORDER_CONNECTION_ID) {
       client?.notify('participantEvicted', params);
       for (const id of e.notify) if (id !== e.connectionId) this.reg.notify(id, 'participantEvicted', params);
     }
     if (!client) return;
-    this.reg.clients.delete(e.connectionId);
-    client.participantId = undefined;
+    this.reg.unbind(client);
     client.end();
   }
 
@@ -66,7 +65,7 @@ export class SignallingListener {
 
   @OnAppEvent(EV.StreamUnpublished)
   unpublished(e: P.StreamUnpublishedEvent): void {
-    const media = this.reg.media.get(e.sessionId);
+    const media = this.reg.mediaOf(e.sessionId);
     const filter = media?.takeFilter(e.connectionId);
     const endpoint = media?.takePublisher(e.connectionId);
     if (!this.closing(e.sessionId)) {
@@ -84,7 +83,7 @@ export class SignallingListener {
 
   @OnAppEvent(EV.StreamUnsubscribed)
   unsubscribed(e: P.StreamUnsubscribedEvent): void {
-    const endpoint = this.reg.media.get(e.sessionId)?.takeSubscriber(e.subscriberId, e.publisherId);
+    const endpoint = this.reg.mediaOf(e.sessionId)?.takeSubscriber(e.subscriberId, e.publisherId);
     if (this.closing(e.sessionId)) return;
     this.reg.release(`subscriber ${e.subscriberId} of ${e.streamId}`, endpoint && (() => endpoint.release()));
   }
@@ -100,9 +99,7 @@ export class SignallingListener {
 
   @OnAppEvent(EV.Closed)
   closed(e: P.SessionClosedEvent): void {
-    const media = this.reg.media.get(e.sessionId);
-    this.reg.media.delete(e.sessionId);
-    if (media) this.reg.releaseMedia(media);
+    this.reg.unbindMedia(e.sessionId);
   }
 
   @OnAppEvent(MEDIA_SERVER_CONNECTED)
@@ -117,8 +114,7 @@ export class SignallingListener {
   @OnAppEvent(MEDIA_SERVER_RESTARTED)
   restarted(e: MediaServerEvent): void {
     this.reg.forgetReleases(e.id);
-    for (const media of [...this.reg.media.values()]) {
-      if (media.mediaServerId !== e.id) continue;
+    for (const media of this.reg.mediaOn(e.id)) {
       const session = this.sessions.get(media.sessionId);
       media.reset();
       if (!session) continue;

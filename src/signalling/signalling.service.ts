@@ -8,13 +8,13 @@ import { SessionModelError } from '../sessions/session-errors.js';
 import type { MediaOptions } from '../sessions/session.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { RpcCode, RpcError } from './rpc-error.js';
-import type { RpcSession } from './rpc-session.js';
+import type { SignallingClient } from './signalling-client.js';
 import { SessionMedia } from './session-media.js';
 import { SignallingRegistry, streamJson } from './signalling.registry.js';
 import { FilterHandlers } from './filter.handlers.js';
 import { videoBandwidth } from './bandwidth.js';
 import { mediaErrorText } from './media-error.js';
-import { EndpointStatsCollector, RECORDED_ENDPOINT_EVENTS, recordCandidate } from '../sessions/webrtc-stats.js';
+import { EndpointStatsCollector, RECORDED_ENDPOINT_EVENTS } from '../sessions/webrtc-stats.js';
 import { bool, obj, parseSignal, str } from './params.js';
 import { SecretAttempts } from './secret-attempts.js';
 
@@ -28,7 +28,7 @@ type Result = Record<string, unknown>;
 @Injectable()
 export class SignallingService {
   private readonly logger = new Logger('Signalling');
-  private readonly handlers: Record<string, (rpc: RpcSession, p: Params) => Promise<Result> | Result>;
+  private readonly handlers: Record<string, (rpc: SignallingClient, p: Params) => Promise<Result> | Result>;
   private readonly secretAttempts: SecretAttempts;
 
   constructor(
@@ -60,11 +60,11 @@ export class SignallingService {
   }
 
   /** Runs one RPC; `undefined` for an unknown method (OpenVidu only logs those). */
-  async handle(method: string, rpc: RpcSession, params: Params): Promise<Result | undefined> {
+  async handle(method: string, rpc: SignallingClient, params: Params): Promise<Result | undefined> {
     // Own properties only: `constructor`, `__proto__` or `toString` name no method.
     const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
     if (typeof handler !== 'function') return undefined;
-    if (method !== 'joinRoom' && !rpc.participantId) {
+    if (method !== 'joinRoom' && !rpc.connectionId) {
       throw new RpcError(RpcCode.TRANSPORT_ERROR, `'${method}' before a successful joinRoom`);
     }
     try {
@@ -78,25 +78,20 @@ export class SignallingService {
    * The client's socket is gone for good (watchdog or expired reconnection window). OpenVidu evicts
    * it (RpcHandler#leaveRoomAfterConnClosed), so the others get participantLeft and participantEvicted.
    */
-  disconnected(rpc: RpcSession): Promise<void> {
-    const id = rpc.participantId;
-    if (id && rpc.sessionId && this.reg.clients.get(id) === rpc) {
-      this.reg.clients.delete(id);
-      if (this.sessions.participant({ sessionId: rpc.sessionId, connectionId: id })) {
-        this.sessions.evict({ sessionId: rpc.sessionId, connectionId: id }, 'networkDisconnect');
-      }
-    }
+  disconnected(rpc: SignallingClient): Promise<void> {
+    const ref = { sessionId: rpc.openviduSessionId ?? '', connectionId: rpc.connectionId ?? '' };
+    if (this.reg.unbind(rpc) && this.sessions.participant(ref)) this.sessions.evict(ref, 'networkDisconnect');
     return Promise.resolve();
   }
 
-  private me(rpc: RpcSession): Participant {
-    const p = this.sessions.participant({ sessionId: rpc.sessionId!, connectionId: rpc.participantId! });
-    if (!p) throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${rpc.participantId}' not found`);
+  private me(rpc: SignallingClient): Participant {
+    const p = this.sessions.participant({ sessionId: rpc.openviduSessionId!, connectionId: rpc.connectionId! });
+    if (!p) throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${rpc.connectionId}' not found`);
     return p;
   }
 
-  private async joinRoom(rpc: RpcSession, p: Params): Promise<Result> {
-    if (rpc.participantId) throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'This connection already joined a session');
+  private async joinRoom(rpc: SignallingClient, p: Params): Promise<Result> {
+    if (rpc.connectionId) throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'This connection already joined a session');
     const sessionId = str(p, 'session');
     const secret = typeof p.secret === 'string' ? p.secret : '';
     const admin = secret !== '' && this.checkAdminSecret(rpc, secret, sessionId);
@@ -129,9 +124,7 @@ export class SignallingService {
       this.sessions.evict(ref, 'networkDisconnect');
       throw new RpcError(RpcCode.TRANSPORT_ERROR, `Connection to session '${sessionId}' closed while joining`);
     }
-    rpc.participantId = participant.connectionId;
-    rpc.sessionId = sessionId;
-    this.reg.clients.set(participant.connectionId, rpc);
+    this.reg.bind(rpc, ref);
     const session = this.sessions.getOrThrow(sessionId);
     const value = session
       .visibleParticipants()
@@ -149,7 +142,7 @@ export class SignallingService {
     };
   }
 
-  private async publishVideo(rpc: RpcSession, p: Params): Promise<Result> {
+  private async publishVideo(rpc: SignallingClient, p: Params): Promise<Result> {
     const me = this.sessions.assertCanPublish(this.me(rpc));
     const sdpOffer = str(p, 'sdpOffer');
     const media: MediaOptions = {
@@ -174,9 +167,8 @@ export class SignallingService {
       filter: media.filter ?? undefined,
     });
     try {
-      const stream = this.sessions.publish(me, media);
-      Object.assign(stream.webrtc, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
-      stats.attach(stream.webrtc);
+      const stream = this.sessions.publish(me, media, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
+      stats.attach((type, data, at) => this.sessions.recordEndpointEvent(me, stream.streamId, type, data, at));
       sessionMedia.publishers.set(owner, endpoint);
       this.gather(endpoint);
       return { sdpAnswer, id: stream.streamId, createdAt: stream.createdAt };
@@ -186,20 +178,19 @@ export class SignallingService {
     }
   }
 
-  private async receiveVideoFrom(rpc: RpcSession, p: Params): Promise<Result> {
+  private async receiveVideoFrom(rpc: SignallingClient, p: Params): Promise<Result> {
     const me = this.me(rpc);
     const sender = str(p, 'sender');
     const sdpOffer = str(p, 'sdpOffer');
-    const publisherId = sender.split('_')[0];
+    const stream = this.sessions.assertCanSubscribe(me, sender);
+    const publisherId = stream.connectionId;
     const sessionMedia = this.mediaFor(me.sessionId);
-    const source = sessionMedia.publishers.get(publisherId);
-    const publisher = this.sessions.participant({ sessionId: me.sessionId, connectionId: publisherId });
-    if (!publisher) throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${publisherId}' not found`);
-    if (!source || !publisher.publisher || (sender !== publisherId && publisher.publisher.streamId !== sender)) {
-      throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${sender}' is not published`);
-    }
-    if (me.subscriptions.has(publisherId)) {
-      throw new RpcError(RpcCode.MEDIA_ENDPOINT_ERROR, `Already subscribed to '${sender}'`);
+    if (!sessionMedia.publishers.has(publisherId)) {
+      // KurentoParticipant#receiveMediaFrom finds no publisher endpoint: no answer, MEDIA_SDP_ERROR.
+      throw new RpcError(
+        RpcCode.MEDIA_SDP_ERROR,
+        `Unable to generate SDP answer when subscribing '${me.connectionId}' to '${publisherId}'`,
+      );
     }
     const stats = new EndpointStatsCollector();
     const { endpoint, answer: sdpAnswer } = await sessionMedia.subscriberEndpoint(publisherId, {
@@ -209,9 +200,8 @@ export class SignallingService {
       events: this.endpointEvents(me.sessionId, me.connectionId, stats),
     });
     try {
-      const sub = this.sessions.subscribe(me, sender);
-      Object.assign(sub.webrtc, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
-      stats.attach(sub.webrtc);
+      const sub = this.sessions.subscribe(me, sender, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
+      stats.attach((type, data, at) => this.sessions.recordEndpointEvent(me, sub.streamId, type, data, at));
       sessionMedia.subscribers.set(SessionMedia.subscriberKey(me.connectionId, publisherId), endpoint);
       this.gather(endpoint);
       return { sdpAnswer };
@@ -221,10 +211,10 @@ export class SignallingService {
     }
   }
 
-  private async onIceCandidate(rpc: RpcSession, p: Params): Promise<Result> {
+  private async onIceCandidate(rpc: SignallingClient, p: Params): Promise<Result> {
     const me = this.me(rpc);
     const endpointName = str(p, 'endpointName');
-    const media = this.reg.media.get(me.sessionId);
+    const media = this.reg.mediaOf(me.sessionId);
     const endpoint: Endpoint | undefined =
       endpointName === me.connectionId
         ? media?.publishers.get(me.connectionId)
@@ -236,17 +226,14 @@ export class SignallingService {
       sdpMLineIndex: typeof p.sdpMLineIndex === 'number' ? p.sdpMLineIndex : 0,
     };
     await endpoint.addIceCandidate(candidate);
-    const stats = endpointName === me.connectionId ? me.publisher?.webrtc : me.subscriptions.get(endpointName)?.webrtc;
-    // openvidu.sessions.max-ice-candidates: the history ?webRtcStats=true shows is bounded.
-    if (stats) recordCandidate(stats, { ...candidate }, this.config.get('openvidu.sessions.max-ice-candidates'));
+    this.sessions.recordIceCandidate(me, endpointName, { ...candidate });
     return {};
   }
 
-  private leaveRoom(rpc: RpcSession): Result {
+  private leaveRoom(rpc: SignallingClient): Result {
     const me = this.me(rpc);
-    this.reg.clients.delete(me.connectionId);
+    this.reg.unbind(rpc);
     this.sessions.leave(me, 'disconnect');
-    rpc.participantId = undefined;
     return {};
   }
 
@@ -255,7 +242,7 @@ export class SignallingService {
    * is then answered with 601 (2.11 stops at the first unknown one in hash order; we deliver to
    * every known one rather than to an arbitrary subset).
    */
-  private sendMessage(rpc: RpcSession, p: Params): Result {
+  private sendMessage(rpc: SignallingClient, p: Params): Result {
     const me = this.me(rpc);
     const signal = parseSignal(p.message);
     const session = this.sessions.getOrThrow(me.sessionId);
@@ -281,7 +268,7 @@ export class SignallingService {
    * get `newValue` as the JSON text of the value sent (Gson's toString: `"false"` for a boolean, a
    * quoted string for videoDimensions), the caller only its answer (SessionEventsHandler).
    */
-  private streamPropertyChanged(rpc: RpcSession, p: Params): Result {
+  private streamPropertyChanged(rpc: SignallingClient, p: Params): Result {
     const me = this.me(rpc);
     const property = str(p, 'property');
     const stream = me.publisher;
@@ -313,7 +300,7 @@ export class SignallingService {
     return {};
   }
 
-  private forceDisconnect(rpc: RpcSession, p: Params): Result {
+  private forceDisconnect(rpc: SignallingClient, p: Params): Result {
     const me = this.me(rpc);
     if (!me.isModerator) {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only MODERATOR connections can force a disconnection');
@@ -332,7 +319,7 @@ export class SignallingService {
     return {};
   }
 
-  private forceUnpublish(rpc: RpcSession, p: Params): Result {
+  private forceUnpublish(rpc: SignallingClient, p: Params): Result {
     const me = this.me(rpc);
     if (!me.isModerator) {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only MODERATOR connections can force an unpublish');
@@ -354,7 +341,7 @@ export class SignallingService {
    * The admin secret in joinRoom is checked (in constant time) at most `ws.secretAttemptsPerMinute`
    * times a minute per address; past that the join is refused unchecked and the guessing is logged.
    */
-  private checkAdminSecret(rpc: RpcSession, secret: string, sessionId: string): boolean {
+  private checkAdminSecret(rpc: SignallingClient, secret: string, sessionId: string): boolean {
     const address = rpc.remoteAddress;
     if (!this.secretAttempts.allowed(address)) {
       if (this.secretAttempts.report(address)) {
@@ -377,7 +364,7 @@ export class SignallingService {
     if (!mediaServerId) {
       throw new RpcError(RpcCode.ROOM_CANNOT_BE_CREATED, `Session '${sessionId}' has no media server`);
     }
-    return this.reg.mediaOf(sessionId, mediaServerId);
+    return this.reg.bindMedia(sessionId, mediaServerId);
   }
 
   /**

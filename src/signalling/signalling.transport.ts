@@ -13,7 +13,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { InjectEventBus, type EventBus } from '../common/app-events.js';
 import { OpenViduConfigService } from '../config/config.service.js';
 import { RpcCode, RpcError } from './rpc-error.js';
-import { RpcSession } from './rpc-session.js';
+import { SignallingClient } from './signalling-client.js';
+import { SignallingRegistry } from './signalling.registry.js';
 import { SIGNALLING_REQUEST, type SignallingEventMap, type SignallingRequestEvent } from './signalling.events.js';
 import { SignallingService } from './signalling.service.js';
 
@@ -45,7 +46,6 @@ interface RpcRequest {
 export class SignallingTransport implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Signalling');
   private readonly wss: WebSocketServer;
-  private readonly sessions = new Map<string, RpcSession>();
   /** Open sockets per remote address (`ws.maxSessionsPerAddress`); an entry goes with its last socket. */
   private readonly perAddress = new Map<string, number>();
   private refused = 0;
@@ -58,6 +58,7 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @Inject(SignallingService) private readonly service: SignallingService,
     @InjectEventBus() private readonly events: EventBus<SignallingEventMap>,
+    @Inject(SignallingRegistry) private readonly registry: SignallingRegistry,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.get('ws.maxFrameSize') });
   }
@@ -77,12 +78,11 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
    * participantEvicted (openviduServerStopped) before their sockets close, as with OpenVidu.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    for (const s of this.sessions.values()) {
-      s.clearTimers();
-      s.closed = true;
-      s.socket?.close(1001, 'Server shutting down');
+    for (const client of this.registry.untrackAll()) {
+      client.clearTimers();
+      client.closed = true;
+      client.socket?.close(1001, 'Server shutting down');
     }
-    this.sessions.clear();
     await this.drain(CLOSE_GRACE_MS);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -107,7 +107,7 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
   }
 
   get clientCount(): number {
-    return this.sessions.size;
+    return this.registry.clientCount;
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -152,12 +152,12 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
   }
 
   private accept(ws: WebSocket, address: string): void {
-    let session = this.track(new RpcSession(ws, address, this.config.get('ws.maxBufferedAmount')));
-    // A socket that never joins (nor resumes a joined session) holds a descriptor for nothing.
+    let client = this.track(new SignallingClient(ws, address, this.config.get('ws.maxBufferedAmount')));
+    // A socket that never joins (nor resumes a joined client) holds a descriptor for nothing.
     const joinDeadline = setTimeout(() => {
-      if (session.participantId || session.closed || session.socket !== ws) return;
+      if (client.connectionId || client.closed || client.socket !== ws) return;
       this.logger.log(`signalling socket from ${address} did not join within ${this.config.get('ws.joinTimeout')} ms`);
-      this.close(session);
+      this.close(client);
     }, this.config.get('ws.joinTimeout'));
     ws.once('close', () => clearTimeout(joinDeadline));
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -166,23 +166,23 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
       try {
         msg = JSON.parse((data as Buffer).toString('utf8')) as RpcRequest;
       } catch {
-        session.send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+        client.send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
         return;
       }
       // null, numbers, strings and batches are no requests; a throw here would take the process down.
       if (!msg || typeof msg !== 'object' || Array.isArray(msg)) {
-        session.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
+        client.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
         return;
       }
       if (msg.method === 'connect') {
-        // Resuming on a new socket: the reply and everything after it belong to the old session.
-        session = this.reconnect(session, ws, msg);
+        // Resuming on a new socket: the reply and everything after it belong to the old client.
+        client = this.reconnect(client, ws, msg);
         return;
       }
-      const current = session;
+      const current = client;
       if (current.queued >= MAX_QUEUED_REQUESTS) {
         this.logger.warn(
-          `client ${current.participantId ?? current.id} sent ${MAX_QUEUED_REQUESTS} requests ahead: closing`,
+          `client ${current.connectionId ?? current.rpcSessionId} sent ${MAX_QUEUED_REQUESTS} requests ahead: closing`,
         );
         // Cut, not closed: a close frame would wait behind what is queued. A joined participant then
         // leaves as after any lost socket.
@@ -192,28 +192,28 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
       current.queued++;
       current.queue = current.queue.then(() => this.dispatch(current, msg)).finally(() => current.queued--);
     });
-    ws.on('close', () => this.socketClosed(session, ws));
+    ws.on('close', () => this.socketClosed(client, ws));
     ws.on('error', (e) => this.logger.debug(`socket error: ${e.message}`));
   }
 
-  private track(session: RpcSession): RpcSession {
-    session.end = () => this.close(session);
-    this.sessions.set(session.id, session);
-    return session;
+  private track(client: SignallingClient): SignallingClient {
+    client.end = () => this.close(client);
+    this.registry.track(client);
+    return client;
   }
 
-  private reconnect(fresh: RpcSession, ws: WebSocket, msg: RpcRequest): RpcSession {
+  private reconnect(fresh: SignallingClient, ws: WebSocket, msg: RpcRequest): SignallingClient {
     const params = (msg.params ?? {}) as { sessionId?: unknown };
-    const wanted = typeof params.sessionId === 'string' ? this.sessions.get(params.sessionId) : undefined;
-    // A socket that already joined as someone cannot take over another session: its own
+    const wanted = typeof params.sessionId === 'string' ? this.registry.client(params.sessionId) : undefined;
+    // A socket that already joined as someone cannot take over another client: its own
     // participant would be left with no socket and no timers, a ghost.
-    if (!wanted || wanted === fresh || wanted.closed || fresh.participantId) {
+    if (!wanted || wanted === fresh || wanted.closed || fresh.connectionId) {
       const err = { code: RpcCode.RECONNECTION_ERROR, message: 'reconnection error' };
       fresh.send({ jsonrpc: '2.0', id: msg.id, error: err });
       return fresh;
     }
-    // The new socket takes over the old RPC session; the temporary one is dropped.
-    this.sessions.delete(fresh.id);
+    // The new socket takes over the old RPC client; the temporary one is dropped.
+    this.registry.untrack(fresh);
     fresh.clearTimers();
     const old = wanted.socket;
     wanted.socket = ws;
@@ -221,13 +221,13 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     wanted.orphanTimer = undefined;
     if (old && old !== ws) old.terminate();
     this.armWatchdog(wanted);
-    wanted.send({ jsonrpc: '2.0', id: msg.id, result: { sessionId: wanted.id } });
-    this.logger.log(`client ${wanted.participantId ?? wanted.id} resumed its signalling session`);
+    wanted.send({ jsonrpc: '2.0', id: msg.id, result: { sessionId: wanted.rpcSessionId } });
+    this.logger.log(`client ${wanted.connectionId ?? wanted.rpcSessionId} resumed its signalling session`);
     return wanted;
   }
 
-  private async dispatch(session: RpcSession, msg: RpcRequest): Promise<void> {
-    if (session.closed) return;
+  private async dispatch(client: SignallingClient, msg: RpcRequest): Promise<void> {
+    if (client.closed) return;
     const id = msg.id;
     const method = typeof msg.method === 'string' ? msg.method : '';
     const params = msg.params && typeof msg.params === 'object' ? (msg.params as Record<string, unknown>) : {};
@@ -235,52 +235,53 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     if (method === 'ping') {
       const interval = Number(params.interval);
       // Clamped: past 2^31-1 ms, setTimeout fires at once and would drop a healthy client.
-      if (Number.isFinite(interval) && interval > 0) session.pingInterval = Math.min(interval, MAX_PING_INTERVAL);
-      this.armWatchdog(session);
-      if (id !== undefined) session.send({ jsonrpc: '2.0', id, result: { value: 'pong', sessionId: session.id } });
+      if (Number.isFinite(interval) && interval > 0) client.pingInterval = Math.min(interval, MAX_PING_INTERVAL);
+      this.armWatchdog(client);
+      const pong = { value: 'pong', sessionId: client.rpcSessionId };
+      if (id !== undefined) client.send({ jsonrpc: '2.0', id, result: pong });
       this.report('ping', null, started);
       return;
     }
     try {
-      const result = await this.service.handle(method, session, params);
+      const result = await this.service.handle(method, client, params);
       if (result === undefined) {
-        if (++session.unknownMethods <= UNKNOWN_METHOD_LOGS) {
-          this.logger.warn({ msg: `unknown signalling method ignored`, method: bounded(method), ...ids(session) });
+        if (++client.unknownMethods <= UNKNOWN_METHOD_LOGS) {
+          this.logger.warn({ msg: `unknown signalling method ignored`, method: bounded(method), ...ids(client) });
         }
         this.report('unknown', null, started);
         return;
       }
       this.report(method, null, started);
-      if (id !== undefined) session.send({ jsonrpc: '2.0', id, result: { ...result, sessionId: session.id } });
-      this.runAfterReply(session);
-      if (method === 'leaveRoom') this.close(session);
+      if (id !== undefined) client.send({ jsonrpc: '2.0', id, result: { ...result, sessionId: client.rpcSessionId } });
+      this.runAfterReply(client);
+      if (method === 'leaveRoom') this.close(client);
     } catch (e) {
-      session.afterReply = [];
+      client.afterReply = [];
       const err =
         e instanceof RpcError
           ? e
           : new RpcError(RpcCode.GENERIC, e instanceof Error ? e.message : 'Internal error', undefined);
       if (!(e instanceof RpcError)) this.logger.error(`${method} failed: ${(e as Error)?.stack ?? String(e)}`);
-      // Every refused join and every error gets a line an operator can find by session or connection id.
-      const sessionId = session.sessionId ?? (method === 'joinRoom' ? bounded(params.session) : undefined);
+      // Every refused join and every error gets a line an operator can find by client or connection id.
+      const sessionId = client.openviduSessionId ?? (method === 'joinRoom' ? bounded(params.session) : undefined);
       this.logger.warn({
         msg: `${method === 'joinRoom' ? 'join refused' : `${method} failed`}: ${err.message}`,
         method,
         code: err.code,
-        ...ids(session),
+        ...ids(client),
         sessionId,
       });
       this.report(method, err.code, started);
       if (id !== undefined) {
         const error: Record<string, unknown> = { code: err.code, message: err.message };
-        error.data = err.data ?? { sessionId: session.id };
-        session.send({ jsonrpc: '2.0', id, error });
+        error.data = err.data ?? { sessionId: client.rpcSessionId };
+        client.send({ jsonrpc: '2.0', id, error });
       }
     }
   }
 
-  private runAfterReply(session: RpcSession): void {
-    for (const fn of session.afterReply.splice(0)) {
+  private runAfterReply(client: SignallingClient): void {
+    for (const fn of client.afterReply.splice(0)) {
       try {
         fn();
       } catch (e) {
@@ -298,49 +299,49 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  private armWatchdog(session: RpcSession): void {
-    if (session.watchdog) clearTimeout(session.watchdog);
-    const interval = session.pingInterval || this.config.get('ws.pingInterval');
-    if (!session.pingInterval) return; // the watchdog starts with the first ping, as in Kurento
-    session.watchdog = setTimeout(() => {
-      this.logger.log(`no ping from ${session.participantId ?? session.id} for ${3 * interval} ms: closing`);
-      void this.expire(session);
+  private armWatchdog(client: SignallingClient): void {
+    if (client.watchdog) clearTimeout(client.watchdog);
+    const interval = client.pingInterval || this.config.get('ws.pingInterval');
+    if (!client.pingInterval) return; // the watchdog starts with the first ping, as in Kurento
+    client.watchdog = setTimeout(() => {
+      this.logger.log(`no ping from ${client.connectionId ?? client.rpcSessionId} for ${3 * interval} ms: closing`);
+      void this.expire(client);
     }, 3 * interval);
   }
 
-  private socketClosed(session: RpcSession, ws: WebSocket): void {
-    if (session.socket !== ws || session.closed) return;
-    session.socket = undefined;
-    if (session.watchdog) clearTimeout(session.watchdog);
-    session.watchdog = undefined;
-    if (!session.participantId) {
-      this.sessions.delete(session.id);
-      session.closed = true;
+  private socketClosed(client: SignallingClient, ws: WebSocket): void {
+    if (client.socket !== ws || client.closed) return;
+    client.socket = undefined;
+    if (client.watchdog) clearTimeout(client.watchdog);
+    client.watchdog = undefined;
+    if (!client.connectionId) {
+      this.registry.untrack(client);
+      client.closed = true;
       return;
     }
     // Keep the participant for the reconnection window (ws.sessionReconnectionTime seconds).
     const windowMs = this.config.get('ws.sessionReconnectionTime') * 1000;
-    session.orphanTimer = setTimeout(() => void this.expire(session), windowMs);
+    client.orphanTimer = setTimeout(() => void this.expire(client), windowMs);
   }
 
   /** Ping watchdog or an expired reconnection window: the participant leaves (networkDisconnect). */
-  private async expire(session: RpcSession): Promise<void> {
-    if (session.closed) return;
-    this.close(session);
+  private async expire(client: SignallingClient): Promise<void> {
+    if (client.closed) return;
+    this.close(client);
     try {
-      await this.service.disconnected(session);
+      await this.service.disconnected(client);
     } catch (e) {
       this.logger.error(`cleanup after network disconnect failed: ${(e as Error).message}`);
     }
   }
 
-  /** Ends an RPC session for good (leaveRoom, eviction, expiry). */
-  close(session: RpcSession): void {
-    session.closed = true;
-    session.clearTimers();
-    this.sessions.delete(session.id);
-    const s = session.socket;
-    session.socket = undefined;
+  /** Ends an RPC client for good (leaveRoom, eviction, expiry). */
+  close(client: SignallingClient): void {
+    client.closed = true;
+    client.clearTimers();
+    this.registry.untrack(client);
+    const s = client.socket;
+    client.socket = undefined;
     if (s && s.readyState === s.OPEN) s.close(1000, 'Closed by server');
     else s?.terminate();
   }
@@ -352,6 +353,6 @@ function bounded(v: unknown): string | undefined {
 }
 
 /** The ids a log line about this client carries. */
-function ids(session: RpcSession): Record<string, string | undefined> {
-  return { rpcSessionId: session.id, sessionId: session.sessionId, connectionId: session.participantId };
+function ids(client: SignallingClient): Record<string, string | undefined> {
+  return { rpcSessionId: client.rpcSessionId, sessionId: client.openviduSessionId, connectionId: client.connectionId };
 }

@@ -1,17 +1,34 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { WebSocket } from 'ws';
 
 /**
- * One signalling client as the Kurento JSON-RPC server sees it: an id that outlives a socket, so a
- * client whose socket dropped can `connect {sessionId}` on a new one and keep its participant.
+ * The part of a WebSocket a signalling client writes to; `ws`'s WebSocket is one, and unit specs
+ * pass a fake that records what was sent.
  */
-export class RpcSession {
-  readonly id = randomUUID();
-  socket: WebSocket | undefined;
-  /** The connectionId of the participant this client joined as, once `joinRoom` succeeded. */
-  participantId: string | undefined;
-  sessionId: string | undefined;
+export interface ClientSocket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+/**
+ * One browser on the signalling endpoint. Three things are called "session" around it, kept apart
+ * by name here: `rpcSessionId` is the Kurento JSON-RPC session (outlives a socket, so a client whose
+ * socket dropped can `connect {sessionId}` on a new one), `openviduSessionId` is the OpenVidu session
+ * it joined, and the Kurento media of that session is its `SessionMedia`.
+ *
+ * `connectionId` and `openviduSessionId` are set only through SignallingRegistry#bind/unbind.
+ */
+export class SignallingClient {
+  readonly rpcSessionId = randomUUID();
+  socket: ClientSocket | undefined;
+  /** The participant this client joined as, once `joinRoom` succeeded. */
+  connectionId: string | undefined;
+  /** The OpenVidu session of that participant. */
+  openviduSessionId: string | undefined;
   /** Ping interval announced by the client; the watchdog fires after 3 missed intervals. */
   pingInterval = 0;
   watchdog: NodeJS.Timeout | undefined;
@@ -38,7 +55,7 @@ export class RpcSession {
    *   it is cut off (its participant then leaves as after any lost socket)
    */
   constructor(
-    socket: WebSocket,
+    socket: ClientSocket,
     readonly remoteAddress = '',
     private readonly maxBuffered = Number.POSITIVE_INFINITY,
   ) {
@@ -56,7 +73,7 @@ export class RpcSession {
     // A slow reader makes us buffer without limit; terminate (a close frame would queue behind).
     if (s.bufferedAmount > this.maxBuffered) {
       new Logger('Signalling').warn(
-        `client ${this.participantId ?? this.id} (${this.remoteAddress}) does not read: ` +
+        `client ${this.connectionId ?? this.rpcSessionId} (${this.remoteAddress}) does not read: ` +
           `${s.bufferedAmount} bytes queued, past ws.maxBufferedAmount; closing its socket`,
       );
       s.terminate();
