@@ -18,6 +18,47 @@ export interface WebhookTuning {
   initialDelayMs: number;
 }
 
+/** The HTTP side of delivery, replaceable so the queue and retry logic can be tested without sockets. */
+export interface WebhookHttp {
+  /** One POST; resolves with the status once the body is read, rejects on a network error or abort. */
+  post(endpoint: string, headers: Headers, body: string, signal: AbortSignal): Promise<number>;
+  /** Releases the connections. */
+  close(): Promise<void>;
+}
+
+/** undici with its own connection pool. OpenVidu's sender trusts every certificate: webhook receivers often use self-signed ones. */
+export class UndiciWebhookHttp implements WebhookHttp {
+  private readonly dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+
+  async post(endpoint: string, headers: Headers, body: string, signal: AbortSignal): Promise<number> {
+    const res = await fetch(endpoint, { method: 'POST', headers, body, signal, dispatcher: this.dispatcher });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status;
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
+
+/** What WebhookService and the metrics use of a sender. */
+export interface WebhookQueue {
+  readonly queued: number;
+  readonly counters: Readonly<WebhookCounters>;
+  setTarget(target: WebhookTarget | null): void;
+  setTuning(tuning: WebhookTuning): void;
+  enqueue(event: string, body: string): boolean;
+  drain(maxWaitMs: number): Promise<void>;
+  close(): void;
+}
+
+export interface WebhookCounters {
+  delivered: number;
+  dropped: number;
+  failed: number;
+  retries: number;
+}
+
 interface Pending {
   event: string;
   body: string;
@@ -38,24 +79,23 @@ const DROP_LOG_EVERY_MS = 5_000;
  * backoff; an event that exhausts its attempts, or that finds the queue full, is dropped with a
  * log line. The target can change at any time (config reload): queued events go to the new one.
  */
-export class WebhookSender {
+export class WebhookSender implements WebhookQueue {
   private readonly queue: Pending[] = [];
   private target: WebhookTarget | null = null;
   private running = false;
   private closed = false;
-  /** OpenVidu's sender trusts every certificate: webhook receivers often use self-signed ones. */
-  private readonly dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
   private readonly abort = new AbortController();
   private sleepTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
   private idleWaiters: (() => void)[] = [];
   private droppedSinceLog = 0;
   private lastDropLog = 0;
-  readonly counters = { delivered: 0, dropped: 0, failed: 0, retries: 0 };
+  readonly counters: WebhookCounters = { delivered: 0, dropped: 0, failed: 0, retries: 0 };
 
   constructor(
     private tuning: WebhookTuning,
     private readonly logger: LoggerService,
+    private readonly http: WebhookHttp = new UndiciWebhookHttp(),
   ) {}
 
   get queued(): number {
@@ -116,7 +156,7 @@ export class WebhookSender {
     this.closed = true;
     if (this.queue.length) this.logger.warn(`Webhook stopped with ${this.queue.length} undelivered event(s)`);
     this.abort.abort();
-    void this.dispatcher.close().catch(() => undefined);
+    void this.http.close().catch(() => undefined);
     this.stopSleeping();
     this.notifyIdle();
   }
@@ -162,25 +202,27 @@ export class WebhookSender {
 
   /** One POST; returns why it failed, or null on a 2xx. */
   private async send(target: WebhookTarget, item: Pending): Promise<string | null> {
+    const headers = new Headers();
+    for (const [name, value] of target.headers) headers.set(name, value);
+    headers.set('Content-Type', 'application/json');
+    headers.set(EVENT_ID_HEADER, item.id);
+    // A timer of our own rather than AbortSignal.timeout, so it is cleared at once after the answer.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.tuning.timeoutMs);
     try {
-      const headers = new Headers();
-      for (const [name, value] of target.headers) headers.set(name, value);
-      headers.set('Content-Type', 'application/json');
-      headers.set(EVENT_ID_HEADER, item.id);
-      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.tuning.timeoutMs)]);
-      const res = await fetch(target.endpoint, {
-        method: 'POST',
+      const status = await this.http.post(
+        target.endpoint,
         headers,
-        body: item.body,
-        signal,
-        dispatcher: this.dispatcher,
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      return res.ok ? null : `HTTP ${res.status}`;
+        item.body,
+        AbortSignal.any([this.abort.signal, timeout.signal]),
+      );
+      return status >= 200 && status < 300 ? null : `HTTP ${status}`;
     } catch (e) {
+      if (timeout.signal.aborted) return `no answer within ${this.tuning.timeoutMs} ms`;
       const err = e as Error & { cause?: { code?: string } };
-      if (err.name === 'TimeoutError') return `no answer within ${this.tuning.timeoutMs} ms`;
       return err.cause?.code ?? err.message;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,8 +1,20 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  type LoggerService,
+} from '@nestjs/common';
 import { OnAppEvent } from '../common/app-events.js';
 import { CDR_EVENT, webhookBody, type CdrRecord } from '../cdr/cdr-events.js';
 import { CONFIG_UPDATED, OpenViduConfigService, type ConfigUpdatedEvent } from '../config/config.service.js';
-import { WebhookSender, type WebhookTarget, type WebhookTuning } from './webhook.sender.js';
+import { WebhookSender, type WebhookQueue, type WebhookTarget, type WebhookTuning } from './webhook.sender.js';
+
+/** Builds the service's sender; a unit test provides one that records instead of posting. */
+export type WebhookSenderFactory = (tuning: WebhookTuning, logger: LoggerService) => WebhookQueue;
+export const WEBHOOK_SENDER_FACTORY = Symbol('WEBHOOK_SENDER_FACTORY');
+export const createWebhookSender: WebhookSenderFactory = (tuning, logger) => new WebhookSender(tuning, logger);
 
 /** `"Name: value"` → `[Name, value]` (the config schema already checked the form). */
 export function parseHeader(h: string): [string, string] {
@@ -18,10 +30,14 @@ export function parseHeader(h: string): [string, string] {
 @Injectable()
 export class WebhookService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookService.name);
-  readonly sender: WebhookSender;
+  /** One for the service's lifetime: a reload retargets it, so nothing queued is lost. */
+  readonly sender: WebhookQueue;
 
-  constructor(@Inject(OpenViduConfigService) private readonly config: OpenViduConfigService) {
-    this.sender = new WebhookSender(this.tuning(), this.logger);
+  constructor(
+    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
+    @Inject(WEBHOOK_SENDER_FACTORY) createSender: WebhookSenderFactory,
+  ) {
+    this.sender = createSender(this.tuning(), this.logger);
     this.apply();
   }
 
