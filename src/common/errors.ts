@@ -18,6 +18,20 @@ export class BadRequestError extends DomainError {
   readonly status = 400;
 }
 
+/**
+ * 405 for a known path asked with a method it does not serve, with the `Allow` header and Spring's
+ * message, as OpenVidu's Spring MVC answers (HttpRequestMethodNotSupportedException).
+ */
+export class MethodNotAllowedError extends DomainError {
+  readonly status = 405;
+  constructor(
+    method: string,
+    readonly allow: readonly string[],
+  ) {
+    super(`Request method '${method}' not supported`);
+  }
+}
+
 export class UnauthorizedError extends DomainError {
   readonly status = 401;
   constructor() {

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuthService } from '../auth/auth.service.js';
-import { DomainError } from './errors.js';
+import { DomainError, MethodNotAllowedError } from './errors.js';
 import { errorBody } from './error-body.js';
 
 /** Maps every error to OpenVidu's status codes and bodies; unknown errors become a logged 500. */
@@ -28,6 +28,7 @@ export class OpenViduExceptionFilter implements ExceptionFilter {
 
     if (exception instanceof DomainError) {
       if (exception.status === 401) return this.auth.sendUnauthorized(res, path);
+      if (exception instanceof MethodNotAllowedError) res.setHeader('Allow', exception.allow.join(', '));
       if (exception.emptyBody) {
         res.status(exception.status).end();
         return;

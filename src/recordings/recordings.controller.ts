@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { All, Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { MethodNotAllowedError } from '../common/errors.js';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
 import { RecordingsApiService } from './recordings-api.service.js';
@@ -36,6 +37,28 @@ export class RecordingsController {
   @HttpCode(204)
   remove(@Param('recordingId') id: string) {
     return this.api.remove(id);
+  }
+
+  // Other methods: 405 with Allow, as Spring MVC answers. `start` matches `{recordingId}` too there,
+  // so a GET or DELETE of it is an unknown recording (404) and only the rest are refused.
+  @All('start')
+  startOther(@Req() req: Request): never {
+    throw new MethodNotAllowedError(req.method, ['POST', 'GET', 'DELETE']);
+  }
+
+  @All('stop/:recordingId')
+  stopOther(@Req() req: Request): never {
+    throw new MethodNotAllowedError(req.method, ['POST']);
+  }
+
+  @All()
+  listOther(@Req() req: Request): never {
+    throw new MethodNotAllowedError(req.method, ['GET']);
+  }
+
+  @All(':recordingId')
+  recordingOther(@Req() req: Request): never {
+    throw new MethodNotAllowedError(req.method, ['GET', 'DELETE']);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BadRequestError, ConflictError, DomainError, NotFoundError, TooManyRequestsError } from '../common/errors.js';
+import { BadRequestError, ConflictError, NotFoundError, TooManyRequestsError } from '../common/errors.js';
 import * as E from './session-errors.js';
 import {
   CreateSessionRequest,
@@ -13,11 +13,6 @@ import { SessionsService } from './sessions.service.js';
 import { TurnCredentialsService } from './turn-credentials.js';
 
 type Json = Record<string, unknown>;
-
-/** 405 with the §2.0 error body (Spring answers DELETE /api/sessions like that). */
-export class MethodNotAllowedError extends DomainError {
-  readonly status = 405;
-}
 
 /** The community REST API (docs/openvidu-api.md §2.2–2.8) over the session model: replies and statuses. */
 @Injectable()
@@ -100,10 +95,6 @@ export class SessionsApiService {
       if (e instanceof E.SessionNotFoundError) throw new NotFoundError(`sessionId [${sessionId}] not found`, false);
       throw e;
     }
-  }
-
-  methodNotAllowed(): never {
-    throw new MethodNotAllowedError("Request method 'DELETE' not supported");
   }
 
   /** OpenVidu's DELETE routes answer an unknown session with 400 and everything else with 404, bodies empty. */

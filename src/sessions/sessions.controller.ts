@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { All, Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { MethodNotAllowedError } from '../common/errors.js';
 import { JSON_CONTENT_TYPE } from '../common/json-text.js';
 import { SessionsApiService } from './sessions-api.service.js';
 import { CreateSessionRequest, TokenRequest } from './session-requests.js';
@@ -21,11 +23,6 @@ export class SessionsController {
   @Header('Content-Type', JSON_CONTENT_TYPE)
   list(@Query('webRtcStats') webRtcStats: unknown) {
     return this.api.list(webRtcStats);
-  }
-
-  @Delete('sessions')
-  deleteAll(): never {
-    return this.api.methodNotAllowed();
   }
 
   @Get('sessions/:sessionId')
@@ -55,5 +52,27 @@ export class SessionsController {
   @HttpCode(200)
   token(@Body() req: TokenRequest) {
     return this.api.token(req);
+  }
+
+  // Any other method on these paths: 405 with Allow, as Spring MVC answers (declared last, so the
+  // routes above match first; HEAD goes to GET, OPTIONS to the CORS handler).
+  @All('sessions')
+  sessionsOther(@Req() req: Request): never {
+    throw new MethodNotAllowedError(req.method, ['POST', 'GET']);
+  }
+
+  @All('sessions/:sessionId')
+  sessionOther(@Req() req: Request): never {
+    throw new MethodNotAllowedError(req.method, ['GET', 'DELETE']);
+  }
+
+  @All(['sessions/:sessionId/connection/:connectionId', 'sessions/:sessionId/stream/:streamId'])
+  forceOther(@Req() req: Request): never {
+    throw new MethodNotAllowedError(req.method, ['DELETE']);
+  }
+
+  @All('tokens')
+  tokensOther(@Req() req: Request): never {
+    throw new MethodNotAllowedError(req.method, ['POST']);
   }
 }
