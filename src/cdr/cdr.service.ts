@@ -56,7 +56,6 @@ export class CdrService {
     }
   }
 
-  /** Logged when the first participant joins, with the session's creation time (docs/openvidu-api.md §5). */
   /** Later OpenVidu Pro's `mediaNodeStatusChanged`, for the drain of a media server. */
   @OnAppEvent(MEDIA_SERVER_STATUS_CHANGED)
   onMediaServerStatus(e: MediaServerStatusEvent): void {
@@ -70,6 +69,7 @@ export class CdrService {
     });
   }
 
+  /** Logged when the first participant joins, with the session's creation time (docs/openvidu-api.md §5). */
   @OnAppEvent(SessionEvents.Activated)
   onActivated(e: P.SessionActivatedEvent): void {
     this.record('sessionCreated', { sessionId: e.sessionId, timestamp: e.createdAt });
