@@ -6,7 +6,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startKmsEmulator } from '../src/kms-emulator/index.js';
-import { BROWSER_OFFER as OFFER } from '../test/kms-emulator/fixtures.js';
+import { BROWSER_OFFER as OFFER } from '../test/support/sdp.js';
 import { report, size } from './report.js';
 
 type Kind = 'emulator' | 'echo';

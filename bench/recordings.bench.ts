@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Recorder } from '../src/media-servers/media-api.js';
-import { boot, createSession, Peer, rest } from '../test/signalling/support.js';
+import { createSession } from '../test/support/api.js';
+import { boot } from '../test/support/boot.js';
+import { rest } from '../test/support/http.js';
+import { Peer } from '../test/support/rpc.js';
 import { fmtMs, report, size } from './report.js';
 
 const STREAMS = size('RECORDINGS_STREAMS', 4, 4);

@@ -6,7 +6,10 @@
 import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
-import { basic, call, killServer, spawnServer, startEmulator, tempDir } from '../test/foundation/support.js';
+import { startEmulator } from '../test/support/emulators.js';
+import { basic, tempDir } from '../test/support/fixtures.js';
+import { call } from '../test/support/http.js';
+import { killServer, spawnServer } from '../test/support/process.js';
 import { report, size } from './report.js';
 
 const TRIALS = process.argv[2] ? Number(process.argv[2]) : size('RESTART_TRIALS', 200, 50);

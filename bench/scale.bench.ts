@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { RpcClient, sdpOffer } from '../test/signalling/rpc-client.js';
+import { RpcClient, sdpOffer } from '../test/support/rpc.js';
 import { report, size, sizes } from './report.js';
 
 const SIZES = sizes('SCALE_SIZES', [500, 1000, 2000], [500, 1000]);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKmsEmulator, type KmsEmulator } from '../src/kms-emulator/index.js';
-import { RpcClient, sdpOffer } from '../test/signalling/rpc-client.js';
+import { RpcClient, sdpOffer } from '../test/support/rpc.js';
 import { report, size } from './report.js';
 
 const SESSIONS = size('SIGNALLING_SESSIONS', 500, 100);

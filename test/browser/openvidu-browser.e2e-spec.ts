@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, type LaunchedBrowser } from '../support/chromium.js';
-import { boot, createToken, rest, until, type Harness, type SessionJson } from '../signalling/support.js';
+import { createToken, type SessionJson } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
 import { bundleOpenViduBrowser, servePage, type PageServer } from './page.js';
 
 type Ev = Record<string, unknown> & { type: string };

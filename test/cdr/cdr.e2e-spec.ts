@@ -6,13 +6,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CdrFileWriter } from '../../src/cdr/cdr-file.writer.js';
-import { CAMERA, call, newToken, sessionWithToken, startTestServer, type TestServer } from '../sessions/helpers.js';
+import { createToken, sessionWithToken } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { CAMERA } from '../support/fixtures.js';
+import { call } from '../support/http.js';
 
 type J = Record<string, unknown>;
 type Line = Record<string, J>;
 
 void describe('CDR file (docs/openvidu-api.md §6)', () => {
-  let srv: TestServer;
+  let srv: Harness;
   let dir: string;
   let writer: CdrFileWriter;
 
@@ -21,7 +24,7 @@ void describe('CDR file (docs/openvidu-api.md §6)', () => {
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'ov-cdr-'));
     dir = join(root, 'cdr');
-    srv = await startTestServer({ OPENVIDU_CDR: 'true', OPENVIDU_CDR_PATH: dir });
+    srv = await boot({ OPENVIDU_CDR: 'true', OPENVIDU_CDR_PATH: dir });
     writer = srv.app.get(CdrFileWriter);
   });
   after(async () => {
@@ -49,7 +52,7 @@ void describe('CDR file (docs/openvidu-api.md §6)', () => {
     const { sessionId, token } = await sessionWithToken(srv.url);
     const created = srv.sessions.get(sessionId)!.createdAt;
     const a = srv.sessions.join(sessionId, { token, platform: 'Chrome 75', location: 'Madrid, Spain' });
-    const b = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId), platform: 'Firefox' });
+    const b = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId), platform: 'Firefox' });
     const stream = srv.sessions.publish(a, CAMERA);
     const sub = srv.sessions.subscribe(b, stream.streamId);
     srv.sessions.leave(b, 'disconnect');
@@ -240,7 +243,7 @@ void describe('CDR file (docs/openvidu-api.md §6)', () => {
 void describe('CDR off (the default)', () => {
   void it('writes nothing and GET /cdr is an empty array', async () => {
     const root = mkdtempSync(join(tmpdir(), 'ov-cdr-off-'));
-    const srv = await startTestServer({ OPENVIDU_CDR_PATH: join(root, 'cdr') });
+    const srv = await boot({ OPENVIDU_CDR_PATH: join(root, 'cdr') });
     try {
       const { sessionId, token } = await sessionWithToken(srv.url);
       srv.sessions.leave(srv.sessions.join(sessionId, { token }));

@@ -7,16 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { MEDIA_SERVER_DISCONNECTED, type MediaServerEvent } from '../../src/media-servers/media-server.events.js';
-import {
-  boot,
-  createSession,
-  createToken,
-  mediaServers,
-  Peer,
-  rest,
-  until,
-  type Harness,
-} from '../signalling/support.js';
+import { createSession, createToken, mediaServers } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
 
 const CYCLES = Math.max(1, Number(process.env.CHAOS_CYCLES ?? 3) || 3);
 let seed = Number(process.env.CHAOS_SEED ?? Date.now() % 100000);

@@ -11,7 +11,7 @@ import type { INestApplication } from '@nestjs/common';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig, type LoadedConfig } from '../../src/config/config.loader.js';
 import { startServer } from '../../src/server/bootstrap.js';
-import { freePort, tempDir } from '../foundation/support.js';
+import { freePort, tempDir } from '../support/fixtures.js';
 
 const DIR = fileURLToPath(new URL('../../../deploy/k8s/', import.meta.url));
 

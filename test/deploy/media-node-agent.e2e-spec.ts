@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
-import { tempDir } from '../foundation/support.js';
-import { boot, createSession, Peer, rest, SECRET, until, type Harness } from '../signalling/support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { SECRET, tempDir } from '../support/fixtures.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
 
 const AGENT = fileURLToPath(new URL('../../src/media-node-agent/main.js', import.meta.url));
 

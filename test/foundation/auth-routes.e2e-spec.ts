@@ -3,7 +3,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { INestApplication } from '@nestjs/common';
-import { basic, baseEnv, bootApp, call, startEmulator, tempDir, type Emulator, type Reply } from './support.js';
+import { bootApp } from '../support/boot.js';
+import { type Emulator, startEmulator } from '../support/emulators.js';
+import { baseEnv, basic, tempDir } from '../support/fixtures.js';
+import { call, type Reply } from '../support/http.js';
 
 const SECRET = 'auth-spec-secret';
 
@@ -116,7 +119,11 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
 
   void it('answers 401 with the realm and the §2.0 body on every non-public route without credentials', async () => {
     for (const r of routes.filter((x) => !isPublic(x))) {
-      assertUnauthorized(await call(url, r.method, r.path), r.path, `${r.method} ${r.path} (no header)`);
+      assertUnauthorized(
+        await call(url, r.method, r.path, { auth: null }),
+        r.path,
+        `${r.method} ${r.path} (no header)`,
+      );
     }
   });
 
@@ -143,14 +150,14 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
   void it('keeps exactly GET /config/openvidu-publicurl and /health/* public', async () => {
     const open: string[] = [];
     for (const r of routes) {
-      const res = await call(url, r.method, r.path);
+      const res = await call(url, r.method, r.path, { auth: null });
       if (res.status !== 401) open.push(`${r.method} ${r.template}`);
     }
     for (const k of open) assert.ok(isPublic({ method: k.split(' ')[0], template: k.split(' ')[1] }), `${k} is public`);
     for (const k of ['GET /config/openvidu-publicurl', 'GET /health/live', 'GET /health/ready']) {
       assert.ok(open.includes(k), `${k} must answer without credentials`);
     }
-    const pub = await call(url, 'GET', '/config/openvidu-publicurl');
+    const pub = await call(url, 'GET', '/config/openvidu-publicurl', { auth: null });
     assert.equal(pub.status, 200);
     assert.match(pub.text, /^https:\/\/.+\/$/, '§2.15: the final https URL ending in /');
   });
@@ -166,7 +173,7 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
       ['GET', '/config/openvidu-publicurl/extra'],
       ['GET', '/pro/config?x=1'],
     ]) {
-      assertUnauthorized(await call(url, method, path), path, `${method} ${path} (no header)`);
+      assertUnauthorized(await call(url, method, path, { auth: null }), path, `${method} ${path} (no header)`);
       assertUnauthorized(await call(url, method, path, { auth: basic('nope') }), path, `${method} ${path} (wrong)`);
     }
     const known = await call(url, 'GET', '/nope', { auth: basic(SECRET) });
@@ -220,14 +227,22 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
     const ok = await call(url, 'GET', '/pro/config', { auth: basic(SECRET), headers: origin });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers['access-control-allow-origin'], '*');
-    const denied = await call(url, 'GET', '/pro/config', { headers: origin });
+    const denied = await call(url, 'GET', '/pro/config', { auth: null, headers: origin });
     assertUnauthorized(denied, '/pro/config', 'cross-origin GET without credentials');
     assert.equal(denied.headers['access-control-allow-origin'], '*', 'the browser app can read the 401');
   });
 
   void it('checks credentials before the body: bad JSON or a huge body without credentials is a 401', async () => {
-    assertUnauthorized(await call(url, 'POST', '/pro/restart', { body: '{not json' }), '/pro/restart', 'bad JSON');
+    assertUnauthorized(
+      await call(url, 'POST', '/pro/restart', { auth: null, body: '{not json' }),
+      '/pro/restart',
+      'bad JSON',
+    );
     const huge = JSON.stringify({ 'openvidu.secret': 'x'.repeat(2 * 1024 * 1024) });
-    assertUnauthorized(await call(url, 'POST', '/pro/restart', { body: huge }), '/pro/restart', 'huge body');
+    assertUnauthorized(
+      await call(url, 'POST', '/pro/restart', { auth: null, body: huge }),
+      '/pro/restart',
+      'huge body',
+    );
   });
 });

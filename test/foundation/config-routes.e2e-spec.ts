@@ -5,17 +5,11 @@ import { Injectable } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { CONFIG_UPDATED } from '../../src/config/config.service.js';
-import {
-  basic,
-  baseEnv,
-  bootApp,
-  call,
-  freePort,
-  startEmulator,
-  tempDir,
-  waitReady,
-  type Emulator,
-} from './support.js';
+import { bootApp } from '../support/boot.js';
+import { type Emulator, startEmulator } from '../support/emulators.js';
+import { baseEnv, basic, freePort, tempDir } from '../support/fixtures.js';
+import { call } from '../support/http.js';
+import { waitReady } from '../support/process.js';
 
 const SECRET = 'config-spec-secret-1f4e';
 const AUTH = basic(SECRET);
@@ -108,7 +102,7 @@ void describe('GET /config, GET /pro/config and health (docs/openvidu-api.md §2
         OPENVIDU_PRO_CLUSTER_LOAD_STRATEGY: 'sessions',
         OPENVIDU_PRO_STATS_WEBRTC_INTERVAL: '20',
       }),
-      { providers: [SlowApplier] },
+      { extra: { providers: [SlowApplier] } },
     ));
     await waitReady(url);
   });
@@ -214,13 +208,13 @@ void describe('GET /config, GET /pro/config and health (docs/openvidu-api.md §2
     const entered = new Promise<void>((resolve) => (slow.entered = resolve));
     const pending = restart({ 'openvidu.cdr': true });
     await entered;
-    const ready = await call(url, 'GET', '/health/ready');
+    const ready = await call(url, 'GET', '/health/ready', { auth: null });
     assert.equal(ready.status, 503, ready.text);
     assert.ok(!ready.text.includes(SECRET));
-    assert.equal((await call(url, 'GET', '/health/live')).status, 200);
+    assert.equal((await call(url, 'GET', '/health/live', { auth: null })).status, 200);
     slow.open();
     slow.entered = undefined;
     assert.equal((await pending).status, 200);
-    assert.equal((await call(url, 'GET', '/health/ready')).status, 200);
+    assert.equal((await call(url, 'GET', '/health/ready', { auth: null })).status, 200);
   });
 });

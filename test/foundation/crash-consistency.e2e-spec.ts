@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { renderPropertiesUpdate } from '../../src/config/properties-writer.js';
-import { basic, call, freePort, killServer, spawnServer, startEmulator, tempDir, type Emulator } from './support.js';
+import { type Emulator, startEmulator } from '../support/emulators.js';
+import { basic, freePort, tempDir } from '../support/fixtures.js';
+import { call } from '../support/http.js';
+import { killServer, spawnServer } from '../support/process.js';
 
-const LOOP_JS = fileURLToPath(new URL('./persist-loop.js', import.meta.url));
+const LOOP_JS = fileURLToPath(new URL('../support/persist-loop.js', import.meta.url));
 // A few dozen kills by default keep `npm test` quick; CRASH_TRIALS=210 (or more) for the full run.
 const KILL_TRIALS = Number(process.env.CRASH_TRIALS ?? 60);
 const WORKERS = 3;

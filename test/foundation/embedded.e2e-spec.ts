@@ -3,7 +3,10 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { basic, call, freePort, killServer, spawnServer, startEmulator, tempDir, waitReady } from './support.js';
+import { startEmulator } from '../support/emulators.js';
+import { basic, freePort, tempDir } from '../support/fixtures.js';
+import { call } from '../support/http.js';
+import { killServer, spawnServer, waitReady } from '../support/process.js';
 
 void describe('embedded media server emulator (no KMS_URIS)', () => {
   const tmp = tempDir('embedded');
@@ -30,7 +33,7 @@ void describe('embedded media server emulator (no KMS_URIS)', () => {
       assert.equal(kmsUris.length, 1);
       assert.match(kmsUris[0], /^ws:\/\/127\.0\.0\.1:\d+\/kurento$/);
 
-      const ready = await call(url, 'GET', '/health/ready');
+      const ready = await call(url, 'GET', '/health/ready', { auth: null });
       assert.equal(ready.status, 200);
       assert.deepEqual(ready.json<{ details: { mediaServers: unknown } }>().details.mediaServers, {
         status: 'up',

@@ -5,17 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  basic,
-  call,
-  freePort,
-  killServer,
-  spawnServer,
-  startEmulator,
-  tempDir,
-  type Emulator,
-  type SpawnedServer,
-} from './support.js';
+import { type Emulator, startEmulator } from '../support/emulators.js';
+import { basic, freePort, tempDir } from '../support/fixtures.js';
+import { call } from '../support/http.js';
+import { killServer, type SpawnedServer, spawnServer } from '../support/process.js';
 
 const FILE_TEXT = '# Pro settings, managed by ops\nmy.own.key = stays\nopenvidu.cdr=false\n';
 

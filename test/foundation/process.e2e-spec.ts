@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
-import { basic, call, freePort, killServer, spawnServer, startEmulator, tempDir, type Emulator } from './support.js';
+import { type Emulator, startEmulator } from '../support/emulators.js';
+import { basic, freePort, tempDir } from '../support/fixtures.js';
+import { call } from '../support/http.js';
+import { killServer, spawnServer } from '../support/process.js';
 
 void describe('the server process', () => {
   let emu: Emulator;
@@ -120,7 +123,7 @@ void describe('the server process', () => {
     try {
       const res = await call(url, 'GET', '/pro/config', { auth: basic('MY_SECRET'), agent });
       assert.equal(res.status, 200);
-      const again = await call(url, 'GET', '/health/live', { agent });
+      const again = await call(url, 'GET', '/health/live', { auth: null, agent });
       assert.equal(again.socket, res.socket, 'the connection is reused, so it is open');
       const closed = new Promise((resolve) => res.socket.once('close', resolve));
       s.proc.kill('SIGTERM');
@@ -139,7 +142,7 @@ void describe('the server process', () => {
     const url = await s.ready;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      assert.equal((await call(url, 'GET', '/health/live', { agent })).status, 200);
+      assert.equal((await call(url, 'GET', '/health/live', { auth: null, agent })).status, 200);
       const inFlight = call(url, 'POST', '/pro/restart', {
         auth: basic('MY_SECRET'),
         agent,

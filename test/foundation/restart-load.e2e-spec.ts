@@ -7,16 +7,10 @@ import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import {
-  basic,
-  call,
-  killServer,
-  spawnServer,
-  startEmulator,
-  tempDir,
-  type Emulator,
-  type SpawnedServer,
-} from './support.js';
+import { type Emulator, startEmulator } from '../support/emulators.js';
+import { basic, tempDir } from '../support/fixtures.js';
+import { call } from '../support/http.js';
+import { killServer, type SpawnedServer, spawnServer } from '../support/process.js';
 
 const CLIENTS = 50;
 const RUN_MS = 3000;
@@ -142,7 +136,11 @@ void describe('in-place restart under concurrent load', () => {
       assert.equal(open.length, 1, 'the keep-alive connection is still open after the run');
       assert.ok(open.every((s) => s && !s.destroyed));
     }
-    assert.equal((await call(url, 'GET', '/health/ready')).status, 200, 'a new connection is served: listener up');
+    assert.equal(
+      (await call(url, 'GET', '/health/ready', { auth: null })).status,
+      200,
+      'a new connection is served: listener up',
+    );
     assert.equal(server.proc.exitCode, null, 'no process exit');
     for (const a of agents) a.destroy();
   });

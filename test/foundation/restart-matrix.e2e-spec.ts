@@ -9,7 +9,10 @@ import type { INestApplication } from '@nestjs/common';
 import { readPropertiesFile } from '../../src/config/config.loader.js';
 import { PROPERTIES } from '../../src/config/config.schema.js';
 import { toPropertyText } from '../../src/config/config.values.js';
-import { basic, baseEnv, bootApp, call, startEmulator, tempDir, type Emulator, type Reply } from './support.js';
+import { bootApp } from '../support/boot.js';
+import { type Emulator, startEmulator } from '../support/emulators.js';
+import { baseEnv, basic, tempDir } from '../support/fixtures.js';
+import { call, type Reply } from '../support/http.js';
 
 const FIRST_SECRET = 'matrix-secret-1';
 const FILE_TEXT = [

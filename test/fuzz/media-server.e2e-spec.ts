@@ -6,10 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
-import { bootWith, type App } from '../hardening/support.js';
+import { createSession, createToken } from '../support/api.js';
+import { type App, bootWith } from '../support/boot.js';
+import { counted, fcOptions, RUNS } from '../support/fuzz.js';
+import { rest } from '../support/http.js';
+import { Peer } from '../support/rpc.js';
 import { startKmsProxy, type KmsProxy, type KmsRequest } from '../support/kms-proxy.js';
-import { createSession, createToken, Peer, rest } from '../signalling/support.js';
-import { counted, fcOptions, RUNS } from './support.js';
 
 type Action =
   | { kind: 'pass' | 'drop' | 'dup' | 'hold' | 'big' }
@@ -62,8 +64,6 @@ void describe('Kurento reply fuzzing', () => {
     process.stdout.write(`Kurento reply fuzzing: ${counted.cases} cases\n`);
   });
 
-  const harness = () => h as never;
-
   void it(`survives mutated, dropped, duplicated, delayed, oversized replies and stray events (${Math.ceil(RUNS / 5)} cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), async (plan) => {
@@ -99,10 +99,10 @@ void describe('Kurento reply fuzzing', () => {
         const session = await createSession(h.url);
         const peers: Peer[] = [];
         try {
-          const a = await Peer.join(harness(), session, await createToken(h.url, session));
+          const a = await Peer.join(h, session, await createToken(h.url, session));
           peers.push(a);
           await a.publish();
-          const b = await Peer.join(harness(), session, await createToken(h.url, session));
+          const b = await Peer.join(h, session, await createToken(h.url, session));
           peers.push(b);
           await b.subscribe(a.streamId);
         } catch {
@@ -118,9 +118,9 @@ void describe('Kurento reply fuzzing', () => {
     // Honest again: a clean join, publish and subscribe work on the same media server.
     proxy.mutate = undefined;
     const session = await createSession(h.url);
-    const a = await Peer.join(harness(), session, await createToken(h.url, session));
+    const a = await Peer.join(h, session, await createToken(h.url, session));
     await a.publish();
-    const b = await Peer.join(harness(), session, await createToken(h.url, session));
+    const b = await Peer.join(h, session, await createToken(h.url, session));
     await b.subscribe(a.streamId);
     for (const p of [a, b]) {
       await p.leave();

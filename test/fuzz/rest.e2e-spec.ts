@@ -3,8 +3,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { boot, createSession, rest, type Harness } from '../signalling/support.js';
-import { assertClientError, counted, fcOptions, RUNS } from './support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { assertClientError, counted, fcOptions, RUNS } from '../support/fuzz.js';
+import { rest } from '../support/http.js';
 
 const RESTARTABLE = [
   'openvidu.cdr',

@@ -4,9 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RpcClient } from '../signalling/rpc-client.js';
-import { boot, createSession, createToken, Peer, rest, type Harness } from '../signalling/support.js';
-import { counted, fcOptions, RUNS } from './support.js';
+import { createSession, createToken } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { counted, fcOptions, RUNS } from '../support/fuzz.js';
+import { rest } from '../support/http.js';
+import { Peer, RpcClient } from '../support/rpc.js';
 
 const METHODS = [
   'joinRoom',

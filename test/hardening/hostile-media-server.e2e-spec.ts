@@ -4,9 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
 import { startKmsProxy, type KmsProxy, type KmsRequest } from '../support/kms-proxy.js';
-import { RpcClient } from '../signalling/rpc-client.js';
-import { createSession, createToken, Peer, rest } from '../signalling/support.js';
-import { bootWith, type App } from './support.js';
+import { createSession, createToken } from '../support/api.js';
+import { type App, bootWith } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { Peer, RpcClient } from '../support/rpc.js';
 
 const isCreate = (r: KmsRequest | undefined, type: string) => r?.method === 'create' && r.params?.type === type;
 
@@ -18,7 +19,7 @@ void describe('a media server answering malformed results', () => {
   before(async () => {
     emu = await startKmsEmulator({ host: '127.0.0.1' });
     proxy = await startKmsProxy(emu.uri);
-    h = await bootWith([proxy.uri], { KMS_MAX_FRAME_SIZE: String(64 * 1024) });
+    h = await bootWith([proxy.uri], { KMS_REQUEST_TIMEOUT: '1500', KMS_MAX_FRAME_SIZE: String(64 * 1024) });
   });
 
   after(async () => {
@@ -70,7 +71,7 @@ void describe('a media server answering malformed results', () => {
       // Still serving: REST answers and a fresh join on the same media server gets its pipeline.
       assert.equal((await rest(h.url, 'GET', '/api/sessions')).status, 200);
       const again = await createSession(h.url);
-      const peer = await Peer.join(h as never, again, await createToken(h.url, again));
+      const peer = await Peer.join(h, again, await createToken(h.url, again));
       await peer.publish();
       await peer.leave();
       await peer.rpc.close();
@@ -79,7 +80,7 @@ void describe('a media server answering malformed results', () => {
 
   void it('survives malformed answers to every request of a publish (endpoint, offer, candidates)', async () => {
     const session = await createSession(h.url);
-    const peer = await Peer.join(h as never, session, await createToken(h.url, session));
+    const peer = await Peer.join(h, session, await createToken(h.url, session));
     proxy.mutate = (req, reply) =>
       req && req.method !== 'ping' && req.method !== 'connect' && req.method !== 'describe'
         ? [{ jsonrpc: '2.0', id: req.id, result: { value: { nested: [1] }, sessionId: 7 } }]

@@ -4,9 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { MEDIA_SERVER_DISCONNECTED } from '../../src/media-servers/media-server.events.js';
-import { until } from '../signalling/support.js';
-import { spawnEmulator, stallEventLoop, type EmulatorProcess } from './emulator-process.js';
-import { bootWith, type App } from './support.js';
+import { type App, bootWith } from '../support/boot.js';
+import { type EmulatorProcess, spawnEmulator, stallEventLoop } from '../support/emulators.js';
+import { until } from '../support/poll.js';
 
 void describe('liveness under an event-loop stall', () => {
   let emu: EmulatorProcess;
@@ -15,7 +15,11 @@ void describe('liveness under an event-loop stall', () => {
 
   before(async () => {
     emu = await spawnEmulator();
-    h = await bootWith([emu.uri], { KMS_LIVENESS_INTERVAL: '100', KMS_LIVENESS_TIMEOUT: '300' });
+    h = await bootWith([emu.uri], {
+      KMS_REQUEST_TIMEOUT: '1500',
+      KMS_LIVENESS_INTERVAL: '100',
+      KMS_LIVENESS_TIMEOUT: '300',
+    });
     h.app.get(EventEmitter2).on(MEDIA_SERVER_DISCONNECTED, (e: unknown) => downs.push(e));
   });
 

@@ -2,7 +2,9 @@
 // 429 past the session count) and nothing changed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { boot, createSession, rest, type Harness } from '../signalling/support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
 
 void describe('REST limits', () => {
   let h: Harness;

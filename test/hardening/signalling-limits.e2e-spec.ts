@@ -4,18 +4,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { RpcClient } from '../signalling/rpc-client.js';
-import {
-  boot,
-  createSession,
-  createToken,
-  Peer,
-  rest,
-  SECRET,
-  sessionJson,
-  until,
-  type Harness,
-} from '../signalling/support.js';
+import { createSession, createToken, sessionJson } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { SECRET } from '../support/fixtures.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer, RpcClient } from '../support/rpc.js';
 
 /** Opens a socket from `localAddress`; resolves 'open' or the HTTP status of a refused upgrade. */
 function open(url: string, localAddress = '127.0.0.1'): Promise<{ ws: WebSocket; status: number | 'open' }> {

@@ -7,7 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, type LaunchedBrowser } from '../support/chromium.js';
-import { boot, createSession, Peer, rest, SECRET, sessionJson, type Harness } from '../signalling/support.js';
+import { createSession, sessionJson } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { SECRET } from '../support/fixtures.js';
+import { rest } from '../support/http.js';
+import { Peer } from '../support/rpc.js';
 
 const ARTIFACTS = 'artifacts';
 

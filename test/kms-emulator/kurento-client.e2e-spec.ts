@@ -5,9 +5,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
-import { BROWSER_CANDIDATE, BROWSER_OFFER } from './fixtures.js';
+import { until } from '../support/poll.js';
+import { BROWSER_CANDIDATE, BROWSER_OFFER } from '../support/sdp.js';
 import {
   call,
   closeAllClients,
@@ -19,11 +21,9 @@ import {
   make,
   reconnected,
   settled,
-  until,
   type Client,
   type MO,
 } from './kurento-harness.js';
-import { sleep } from './raw-client.js';
 
 after(() => closeAllClients());
 
@@ -124,13 +124,13 @@ void describe('kurento-client against the KMS emulator', () => {
     assert.match(answer, /a=ice-ufrag:\S{4}\r\na=ice-pwd:\S{22}\r\n/);
     assert.equal(await call(pub, 'getLocalSessionDescriptor'), answer);
     await call(pub, 'gatherCandidates');
-    await until(() => done.length === 1, 'IceGatheringDone');
+    await until('IceGatheringDone', () => done.length === 1);
     assert.equal(pubCands.length, 4);
     assert.equal((pubCands[0].candidate as { sdpMid: string }).sdpMid, '0');
     assert.equal(pubCands[0].source, pub.id);
     assert.equal(subCands.length, 0, 'events go to the endpoint they concern only');
     await call(pub, 'addIceCandidate', kurento.getComplexType('IceCandidate')(BROWSER_CANDIDATE));
-    await until(() => media.length === 1, 'MediaStateChanged');
+    await until('MediaStateChanged', () => media.length === 1);
     assert.deepEqual([conn[0].oldState, conn[0].newState], ['DISCONNECTED', 'CONNECTED']);
     assert.equal(media[0].newState, 'CONNECTED');
     assert.equal(pair.length, 1);
@@ -141,7 +141,7 @@ void describe('kurento-client against the KMS emulator', () => {
     const flowOut = collect(pub, 'MediaFlowOutStateChanged');
     const flowIn = collect(sub, 'MediaFlowInStateChanged');
     await call(pub, 'connect', sub);
-    await until(() => flowIn.length === 2, 'MediaFlowInStateChanged on the subscriber');
+    await until('MediaFlowInStateChanged on the subscriber', () => flowIn.length === 2);
     assert.deepEqual(
       connected.map((e) => [e.sink, e.mediaType]),
       [
@@ -160,7 +160,7 @@ void describe('kurento-client against the KMS emulator', () => {
     assert.equal(sinks.length, 3);
     const disconnected = collect(pub, 'ElementDisconnected');
     await call(pub, 'disconnect', sub);
-    await until(() => flowIn.length === 4, 'NOT_FLOWING on the subscriber');
+    await until('NOT_FLOWING on the subscriber', () => flowIn.length === 4);
     assert.equal(disconnected.length, 3);
     assert.equal(flowIn[3].state, 'NOT_FLOWING');
 
@@ -201,11 +201,11 @@ void describe('kurento-client against the KMS emulator', () => {
     const { o: p } = await make(client, 'create', 'MediaPipeline');
     const { o: a } = await make(p, 'create', 'WebRtcEndpoint');
     const { o: b } = await make(p, 'create', 'PassThrough');
-    await until(() => created.length === 3, 'ObjectCreated');
+    await until('ObjectCreated', () => created.length === 3);
     assert.equal(created[1].object, a.id);
     const before = emu.stats().objects;
     await call(p, 'release');
-    await until(() => destroyed.length === 3, 'ObjectDestroyed');
+    await until('ObjectDestroyed', () => destroyed.length === 3);
     assert.deepEqual(
       destroyed.map((e) => e.objectId),
       [a.id, b.id, p.id],
@@ -224,7 +224,7 @@ void describe('kurento-client against the KMS emulator', () => {
       const recording = collect(rec, 'Recording');
       const stopped = collect(rec, 'Stopped');
       await call(rec, 'record');
-      await until(() => recording.length === 1, 'Recording');
+      await until('Recording', () => recording.length === 1);
       await sleep(250);
       const s1 = statSync(file).size;
       await sleep(450);
@@ -239,7 +239,7 @@ void describe('kurento-client against the KMS emulator', () => {
       const { o: player } = await make(pipeline, 'create', 'PlayerEndpoint', { uri: 'file:///video.webm' });
       const state = collect(player, 'UriEndpointStateChanged');
       await call(player, 'play');
-      await until(() => state.length === 1, 'UriEndpointStateChanged');
+      await until('UriEndpointStateChanged', () => state.length === 1);
       assert.equal(state[0].state, 'START');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -289,7 +289,7 @@ void describe('kurento-client across emulated outages', () => {
     assert.equal(await call(ep, 'getName'), ep.id);
     await call(ep, 'processOffer', BROWSER_OFFER);
     await call(ep, 'gatherCandidates');
-    await until(() => cands.length === 4, 'IceCandidateFound after the blip');
+    await until('IceCandidateFound after the blip', () => cands.length === 4);
     closeClient(client);
   });
 

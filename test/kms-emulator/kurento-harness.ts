@@ -1,7 +1,5 @@
 // kurento-client seen through callback-style helpers: the only style that surfaces server errors (docs/kurento-protocol.md §5.1).
-import assert from 'node:assert/strict';
 import kurentoModule from 'kurento-client';
-import { sleep } from './raw-client.js';
 
 // The loose shape this suite needs of kurento-client (the project's own declaration is narrower on purpose).
 export interface KErr extends Error {
@@ -87,14 +85,6 @@ export function collect(o: MO, type: string): Array<Record<string, unknown>> {
   const seen: Array<Record<string, unknown>> = [];
   o.on(type, (e) => seen.push(e));
   return seen;
-}
-
-export async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 export function reconnected(client: Client): Promise<boolean> {

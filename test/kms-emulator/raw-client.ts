@@ -86,8 +86,6 @@ export class RawClient {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** The result object of a successful answer (fails the test on an error answer). */
 export function result(f: Frame): Record<string, unknown> {
   assert.equal(f.error, undefined, `unexpected error ${JSON.stringify(f.error)}`);

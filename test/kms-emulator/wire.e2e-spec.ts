@@ -1,10 +1,11 @@
 // What the emulator puts on the wire, checked with a bare `ws` client against docs/kurento-protocol.md §2.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
-import { BROWSER_OFFER } from './fixtures.js';
-import { error, RawClient, result, sleep } from './raw-client.js';
+import { BROWSER_OFFER } from '../support/sdp.js';
+import { error, RawClient, result } from './raw-client.js';
 
 const MANAGER = 'manager_ServerManager';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

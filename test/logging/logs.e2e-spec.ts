@@ -14,8 +14,12 @@ import { PinoLogger } from '../../src/common/logging/pino-logger.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
 import { startServer } from '../../src/server/bootstrap.js';
-import { RpcClient } from '../signalling/rpc-client.js';
-import { createSession, Peer, rest, SECRET, until, type Harness } from '../signalling/support.js';
+import { createSession } from '../support/api.js';
+import { type Harness } from '../support/boot.js';
+import { SECRET } from '../support/fixtures.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer, RpcClient } from '../support/rpc.js';
 
 type Line = Record<string, unknown>;
 

@@ -4,8 +4,12 @@
 // webhook as `mediaNodeStatusChanged`. `running` cancels a drain still waiting.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Receiver } from '../webhook/receiver.js';
-import { boot, createSession, mediaServers, Peer, rest, until, type Harness } from '../signalling/support.js';
+import { createSession, mediaServers } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
+import { Receiver } from '../support/webhook-receiver.js';
 
 void describe('draining a media server (PATCH /pro/media-servers/<id>)', () => {
   let h: Harness;

@@ -8,25 +8,22 @@ import {
   MEDIA_SERVER_RESTARTED,
 } from '../../src/media-servers/media-server.events.js';
 import { NoMediaServerAvailableError } from '../../src/media-servers/media-servers.errors.js';
-import {
-  bootApp,
-  byUri,
-  call,
-  type Emulator,
-  type MediaServerJson,
-  startEmulators,
-  type TestApp,
-  until,
-} from './support.js';
+import { byUri, type MediaServerJson } from '../support/api.js';
+import { type App, bootWith } from '../support/boot.js';
+import { type Emulator, startEmulators } from '../support/emulators.js';
+import { call } from '../support/http.js';
+import { type RecordedEvent, recordMediaServerEvents } from '../support/media-servers.js';
+import { until } from '../support/poll.js';
 
 void describe('media-server faults (3 emulators, one faulty at a time)', () => {
   let emus: Emulator[];
-  let t: TestApp;
+  let t: App;
+  let events: RecordedEvent[];
 
   before(async () => {
     emus = await startEmulators(3);
-    t = await bootApp(emus.map((e) => e.uri));
-    await until('all three connected', () => t.pool.connectedCount() === 3);
+    t = await bootWith(emus.map((e) => e.uri));
+    events = recordMediaServerEvents(t.app);
   });
   after(async () => {
     await t?.close();
@@ -40,8 +37,8 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
     return r.json<MediaServerJson>();
   };
   const eventsOf = (e: Emulator, since: number) =>
-    t.events.filter((x) => x.uri === e.uri && x.at >= since).map((x) => x.name);
-  const eventsSince = (since: number) => t.events.filter((x) => x.at >= since);
+    events.filter((x) => x.uri === e.uri && x.at >= since).map((x) => x.name);
+  const eventsSince = (since: number) => events.filter((x) => x.at >= since);
 
   /** The two other servers: still connected, same connectionTime, no event. */
   async function untouched(faulty: Emulator, before: Map<string, MediaServerJson>, since: number) {
@@ -166,15 +163,15 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
   });
 
   void it('/health/media is up while one server is connected and down when none is; /health/ready stays up', async () => {
-    assert.equal((await call(t.url, 'GET', '/health/media', undefined, null)).status, 200);
+    assert.equal((await call(t.url, 'GET', '/health/media', { auth: null })).status, 200);
     await Promise.all(emus.map((e) => e.down()));
     await until('none connected', () => t.pool.connectedCount() === 0);
     assert.throws(() => t.pool.place('ses_nowhere'), NoMediaServerAvailableError);
-    const r = await call(t.url, 'GET', '/health/media', undefined, null);
+    const r = await call(t.url, 'GET', '/health/media', { auth: null });
     assert.equal(r.status, 503);
     assert.equal(r.json<{ details: { mediaServers: { status: string } } }>().details.mediaServers.status, 'down');
     // The replica must stay behind its Service, or nobody could POST a media server back to it.
-    const ready = await call(t.url, 'GET', '/health/ready', undefined, null);
+    const ready = await call(t.url, 'GET', '/health/ready', { auth: null });
     assert.equal(ready.status, 200, ready.text);
     assert.deepEqual(ready.json<{ details: { mediaServers: unknown } }>().details.mediaServers, {
       status: 'up',
@@ -183,7 +180,7 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
     });
     await emus[1].up();
     await until('B back', () => t.pool.connectedCount() === 1);
-    assert.equal((await call(t.url, 'GET', '/health/media', undefined, null)).status, 200);
+    assert.equal((await call(t.url, 'GET', '/health/media', { auth: null })).status, 200);
     await Promise.all([emus[0].up(), emus[2].up()]);
     await until('all back', () => t.pool.connectedCount() === 3);
   });
@@ -191,7 +188,7 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
 
 void describe('a media server unreachable at boot', () => {
   let emus: Emulator[];
-  let t: TestApp;
+  let t: App;
   before(async () => {
     emus = await startEmulators(2);
     await emus[1].down();
@@ -203,8 +200,12 @@ void describe('a media server unreachable at boot', () => {
 
   void it('does not stop the server: it is listed disconnected, never chosen, and connected once it answers', async () => {
     const t0 = Date.now();
-    t = await bootApp(emus.map((e) => e.uri));
-    await until('the reachable one connected', () => t.pool.connectedCount() === 1);
+    t = await bootWith(
+      emus.map((e) => e.uri),
+      {},
+      { connected: 1 },
+    );
+    const events = recordMediaServerEvents(t.app);
     const absent = await byUri(t.url, emus[1].uri);
     assert.equal(absent.connected, false);
     assert.equal(absent.connectionTime, 0, 'never connected');
@@ -215,7 +216,7 @@ void describe('a media server unreachable at boot', () => {
 
     await emus[1].up();
     await until('connected once it answers', async () => (await byUri(t.url, emus[1].uri)).connected);
-    assert.ok(t.events.some((e) => e.name === MEDIA_SERVER_CONNECTED && e.uri === emus[1].uri));
-    assert.ok(!t.events.some((e) => e.name === MEDIA_SERVER_RESTARTED));
+    assert.ok(events.some((e) => e.name === MEDIA_SERVER_CONNECTED && e.uri === emus[1].uri));
+    assert.ok(!events.some((e) => e.name === MEDIA_SERVER_RESTARTED));
   });
 });

@@ -3,22 +3,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MEDIA_SERVER_RESTARTED } from '../../src/media-servers/media-server.events.js';
-import { bootApp, byUri, type Emulator, FakeSession, placeOn, startEmulators, type TestApp, until } from './support.js';
+import { byUri } from '../support/api.js';
+import { type App, bootWith } from '../support/boot.js';
+import { type Emulator, startEmulators } from '../support/emulators.js';
+import { FakeSession, placeOn, type RecordedEvent, recordMediaServerEvents } from '../support/media-servers.js';
+import { until } from '../support/poll.js';
 
 const GRACE = 400;
 
 void describe('disconnect grace', () => {
   let emus: Emulator[];
-  let t: TestApp;
+  let t: App;
+  let events: RecordedEvent[];
   let ids: string[];
 
   before(async () => {
     emus = await startEmulators(2);
-    t = await bootApp(
+    t = await bootWith(
       emus.map((e) => e.uri),
       { KMS_DISCONNECT_GRACE: String(GRACE) },
     );
-    await until('both connected', () => t.pool.connectedCount() === 2);
+    events = recordMediaServerEvents(t.app);
     ids = emus.map((e) => t.pool.list().find((s) => s.uri === e.uri)!.id);
   });
   after(async () => {
@@ -62,7 +67,7 @@ void describe('disconnect grace', () => {
     p1.attach(restarted);
     emus[0].blip();
     await emus[1].restart();
-    await until('restart seen', () => t.events.some((e) => e.name === MEDIA_SERVER_RESTARTED && e.id === ids[1]));
+    await until('restart seen', () => events.some((e) => e.name === MEDIA_SERVER_RESTARTED && e.id === ids[1]));
     await new Promise((r) => setTimeout(r, GRACE * 2));
     assert.equal(t.pool.connectedCount(), 2);
     assert.deepEqual(blipped.closes, []);

@@ -3,11 +3,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { bootApp, call, type Emulator, type MediaServerJson, startEmulators, type TestApp, until } from './support.js';
+import { type MediaServerJson } from '../support/api.js';
+import { type App, bootWith } from '../support/boot.js';
+import { type Emulator, startEmulators } from '../support/emulators.js';
+import { call, rest } from '../support/http.js';
+import { until } from '../support/poll.js';
 
 type Counts = Record<string, number>;
 
-function handles(t: TestApp): Counts {
+function handles(t: App): Counts {
   const counts: Counts = {};
   for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
   counts['process listeners'] = process.eventNames().reduce((n, e) => n + process.listenerCount(e), 0);
@@ -24,12 +28,11 @@ const grown = (now: Counts, base: Counts) =>
 void describe('resource release', () => {
   let home: Emulator;
   let spare: Emulator;
-  let t: TestApp;
+  let t: App;
 
   before(async () => {
     [home, spare] = await startEmulators(2);
-    t = await bootApp([home.uri]);
-    await until('connected', () => t.pool.connectedCount() === 1);
+    t = await bootWith([home.uri]);
   });
   after(async () => {
     await t?.close();
@@ -37,7 +40,7 @@ void describe('resource release', () => {
   });
 
   async function cycle(i: number): Promise<void> {
-    const r = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
+    const r = await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
     assert.equal(r.status, 200);
     const id = r.json<MediaServerJson>().id;
     if (i % 10 === 0) {

@@ -6,16 +6,11 @@ import { LOAD_STRATEGIES } from '../../src/config/config.schema.js';
 import { JsonRpcSocket } from '../../src/media-servers/kurento/json-rpc-socket.js';
 import type { Pipeline } from '../../src/media-servers/media-api.js';
 import type { Placement } from '../../src/media-servers/placement.js';
-import {
-  bootApp,
-  type Emulator,
-  FakeSession,
-  listServers,
-  placeOn,
-  startEmulators,
-  type TestApp,
-  until,
-} from './support.js';
+import { listServers } from '../support/api.js';
+import { type App, bootWith } from '../support/boot.js';
+import { type Emulator, startEmulators } from '../support/emulators.js';
+import { FakeSession, placeOn } from '../support/media-servers.js';
+import { until } from '../support/poll.js';
 
 /** What the server itself reports, asked on a socket of the test's own. */
 async function serverFigure(emu: Emulator, operation: string, operationParams?: object): Promise<number> {
@@ -32,7 +27,7 @@ async function serverFigure(emu: Emulator, operation: string, operationParams?: 
   }
 }
 
-async function loads(t: TestApp): Promise<Map<string, number>> {
+async function loads(t: App): Promise<Map<string, number>> {
   return new Map((await listServers(t.url, '?load=true')).map((s) => [s.uri, s.load!]));
 }
 
@@ -45,13 +40,12 @@ void describe('load strategies with 4 media servers', () => {
     await Promise.all((emus ?? []).map((e) => e.close()));
   });
 
-  async function withApp(strategy: string, fn: (t: TestApp, ids: string[]) => Promise<void>) {
-    const t = await bootApp(
+  async function withApp(strategy: string, fn: (t: App, ids: string[]) => Promise<void>) {
+    const t = await bootWith(
       emus.map((e) => e.uri),
       { OPENVIDU_PRO_CLUSTER_LOAD_STRATEGY: strategy },
     );
     try {
-      await until('all connected', () => t.pool.connectedCount() === 4);
       await fn(
         t,
         emus.map((e) => t.pool.list().find((s) => s.uri === e.uri)!.id),

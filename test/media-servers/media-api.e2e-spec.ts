@@ -8,12 +8,16 @@ import {
   MediaServerTimeoutError,
   MediaServerUnavailableError,
 } from '../../src/media-servers/media-servers.errors.js';
-import { bootApp, type Emulator, startEmulators, type TestApp, until } from './support.js';
-import { BROWSER_OFFER as OFFER } from '../kms-emulator/fixtures.js';
+import { type App, bootWith } from '../support/boot.js';
+import { type Emulator, startEmulators } from '../support/emulators.js';
+import { BROWSER_OFFER as OFFER } from '../support/sdp.js';
+import { type RecordedEvent, recordMediaServerEvents } from '../support/media-servers.js';
+import { until } from '../support/poll.js';
 
 void describe('media API over kurento-client (one client per media server)', () => {
   let emu: Emulator;
-  let t: TestApp;
+  let t: App;
+  let events: RecordedEvent[];
   let id: string;
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown) => unhandled.push(e);
@@ -21,8 +25,8 @@ void describe('media API over kurento-client (one client per media server)', () 
   before(async () => {
     process.on('unhandledRejection', onUnhandled);
     [emu] = await startEmulators(1);
-    t = await bootApp([emu.uri], { KMS_REQUEST_TIMEOUT: '1500' });
-    await until('connected', () => t.pool.connectedCount() === 1);
+    t = await bootWith([emu.uri], { KMS_REQUEST_TIMEOUT: '1500' });
+    events = recordMediaServerEvents(t.app);
     id = t.pool.list()[0].id;
   });
   after(async () => {
@@ -131,7 +135,7 @@ void describe('media API over kurento-client (one client per media server)', () 
     const pipeline = await media.createPipeline();
     const ep = await pipeline.createWebRtcEndpoint();
     await emu.restart();
-    await until('reconnected', () => t.events.some((e) => e.name === 'media-server.restarted'));
+    await until('reconnected', () => events.some((e) => e.name === 'media-server.restarted'));
     await until('connected', () => t.pool.connectedCount() === 1);
     const stale = await ep.processOffer(OFFER).then(
       () => assert.fail('the object is gone'),

@@ -2,32 +2,24 @@
 // extraInfo, the register / deregister matrix (force included), 501 with cluster off, 401, 404.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  bootApp,
-  byUri,
-  call,
-  type Emulator,
-  FakeSession,
-  listServers,
-  type MediaServerJson,
-  placeOn,
-  startEmulators,
-  type TestApp,
-  until,
-} from './support.js';
+import { byUri, listServers, type MediaServerJson } from '../support/api.js';
+import { type App, bootWith } from '../support/boot.js';
+import { type Emulator, startEmulators } from '../support/emulators.js';
+import { call, rest } from '../support/http.js';
+import { FakeSession, placeOn } from '../support/media-servers.js';
+import { until } from '../support/poll.js';
 
 const ID = /^KMS-[A-Z0-9]{6}$/;
 
 void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
   let emus: Emulator[];
   let spare: Emulator;
-  let t: TestApp;
+  let t: App;
 
   before(async () => {
     emus = await startEmulators(2);
     [spare] = await startEmulators(1);
-    t = await bootApp(emus.map((e) => e.uri));
-    await until('both connected', () => t.pool.connectedCount() === 2);
+    t = await bootWith(emus.map((e) => e.uri));
   });
   after(async () => {
     await t?.close();
@@ -37,7 +29,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
   void it('GET lists every server in kms.uris order with the §3.3 keys in order', async () => {
     const r = await call(t.url, 'GET', '/pro/media-servers');
     assert.equal(r.status, 200);
-    assert.match(r.contentType ?? '', /^application\/json/);
+    assert.match(r.headers['content-type'] ?? '', /^application\/json/);
     const body = r.json<{ numberOfElements: number; content: MediaServerJson[] }>();
     assert.deepEqual(Object.keys(body), ['numberOfElements', 'content']);
     assert.equal(body.numberOfElements, 2);
@@ -63,8 +55,8 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
     const r = await call(t.url, 'GET', '/pro/media-servers/KMS-NOSUCH');
     assert.equal(r.status, 404);
     assert.equal(r.text, '');
-    assert.equal((await call(t.url, 'GET', '/pro/media-servers', undefined, null)).status, 401);
-    assert.equal((await call(t.url, 'DELETE', '/pro/media-servers/KMS-NOSUCH', undefined, null)).status, 401);
+    assert.equal((await call(t.url, 'GET', '/pro/media-servers', { auth: null })).status, 401);
+    assert.equal((await call(t.url, 'DELETE', '/pro/media-servers/KMS-NOSUCH', { auth: null })).status, 401);
   });
 
   void it('?load, ?sessions and ?extraInfo add load, the hosted Session JSON and kurentoInfo', async () => {
@@ -113,7 +105,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
   });
 
   void it('POST registers a reachable server: 200 MediaServer JSON, listed after, then 409 for the same uri', async () => {
-    const r = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
+    const r = await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
     assert.equal(r.status, 200);
     const s = r.json<MediaServerJson>();
     assert.deepEqual(Object.keys(s), ['id', 'uri', 'ip', 'connected', 'connectionTime', 'status']);
@@ -121,13 +113,13 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
     assert.equal(s.uri, spare.uri);
     assert.equal(s.connected, true);
     assert.deepEqual((await byUri(t.url, spare.uri)).id, s.id);
-    const again = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
+    const again = await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
     assert.equal(again.status, 409);
     assert.equal(again.text, '');
 
     // Deregistered then registered again: the id stays the same for the uri.
     assert.equal((await call(t.url, 'DELETE', `/pro/media-servers/${s.id}`)).status, 204);
-    const back = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
+    const back = await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
     assert.equal(back.status, 200);
     assert.equal(back.json<MediaServerJson>().id, s.id);
     assert.equal((await call(t.url, 'DELETE', `/pro/media-servers/${s.id}`)).status, 204);
@@ -135,7 +127,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
 
   void it('POST with a bad body or uri is 400 with the §2.0 body', async () => {
     for (const body of [{}, { uri: 42 }, { uri: 'http://127.0.0.1:8888/kurento' }, { uri: 'not a uri' }, [], 'null']) {
-      const r = await call(t.url, 'POST', '/pro/media-servers', body);
+      const r = await rest(t.url, 'POST', '/pro/media-servers', body);
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.deepEqual(Object.keys(r.json()), ['timestamp', 'status', 'error', 'message', 'path']);
     }
@@ -144,7 +136,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
   void it('POST of a server that does not answer within kms.connect.timeout is 404 and leaves nothing behind', async () => {
     await spare.down();
     try {
-      const r = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
+      const r = await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
       assert.equal(r.status, 404);
       assert.equal(r.text, '');
       assert.equal((await listServers(t.url)).length, 2);
@@ -153,18 +145,18 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
     }
     spare.hang(true);
     try {
-      assert.equal((await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri })).status, 404);
+      assert.equal((await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri })).status, 404);
     } finally {
       spare.hang(false);
     }
     // Nothing half-registered: the uri can be registered now that it answers.
-    const ok = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
+    const ok = await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
     assert.equal(ok.status, 200);
     assert.equal((await call(t.url, 'DELETE', `/pro/media-servers/${ok.json<MediaServerJson>().id}`)).status, 204);
   });
 
   void it('DELETE: 409 while it hosts sessions, 204 with force=true closing them with mediaServerDisconnect', async () => {
-    const ok = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
+    const ok = await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
     const id = ok.json<MediaServerJson>().id;
     const attached = new FakeSession('ses_force_a', 1);
     placeOn(t.pool, id, attached.sessionId).attach(attached);
@@ -189,7 +181,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
   });
 
   void it('DELETE of a server without sessions is 204 and it is never chosen again', async () => {
-    const ok = await call(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
+    const ok = await rest(t.url, 'POST', '/pro/media-servers', { uri: spare.uri });
     const id = ok.json<MediaServerJson>().id;
     assert.equal((await call(t.url, 'DELETE', `/pro/media-servers/${id}`)).status, 204);
     const placements = Array.from({ length: 9 }, (_, i) => t.pool.place(`ses_after_delete_${i}`));
@@ -201,10 +193,10 @@ void describe('/pro/media-servers with openvidu.pro.cluster=true', () => {
 
 void describe('/pro/media-servers with openvidu.pro.cluster=false', () => {
   let emu: Emulator;
-  let t: TestApp;
+  let t: App;
   before(async () => {
     [emu] = await startEmulators(1);
-    t = await bootApp([emu.uri], { OPENVIDU_PRO_CLUSTER: 'false' });
+    t = await bootWith([emu.uri], { OPENVIDU_PRO_CLUSTER: 'false' });
   });
   after(async () => {
     await t?.close();
@@ -221,7 +213,7 @@ void describe('/pro/media-servers with openvidu.pro.cluster=false', () => {
       ['POST', '/pro/media-servers', {}],
       ['DELETE', `/pro/media-servers/${id}?force=true`, undefined],
     ] as const) {
-      const r = await call(t.url, method, path, body);
+      const r = await rest(t.url, method, path, body);
       assert.equal(r.status, 501, `${method} ${path}`);
       // OpenVidu answers an empty 501; an operator trying the README needs to know what to turn on.
       const json = r.json<Record<string, unknown>>();

@@ -5,10 +5,14 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '../foundation/support.js';
+import { createSession, createToken } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { freePort } from '../support/fixtures.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
+import { Receiver } from '../support/webhook-receiver.js';
 import { Scrape } from '../support/metrics.js';
-import { Receiver } from '../webhook/receiver.js';
-import { boot, createSession, createToken, Peer, rest, until, type Harness } from '../signalling/support.js';
 
 function plainGet(url: string): Promise<{ status: number; text: string; type: string }> {
   return new Promise((resolve, reject) => {

@@ -8,9 +8,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Receiver } from '../webhook/receiver.js';
-import { createSession, mediaServers, Peer, rest, sessionJson, until } from '../signalling/support.js';
-import { bootRecording, getRecording, startRecording, stopRecording, type RecHarness } from './support.js';
+import { createSession, mediaServers, sessionJson } from '../support/api.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { bootRecording, getRecording, type RecHarness, startRecording, stopRecording } from '../support/recordings.js';
+import { Peer } from '../support/rpc.js';
+import { Receiver } from '../support/webhook-receiver.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { bootApp, type Emulator, startEmulators, type TestApp, until } from '../media-servers/support.js';
+import { type App, bootWith } from '../support/boot.js';
+import { type Emulator, startEmulators } from '../support/emulators.js';
+import { until } from '../support/poll.js';
 
 void describe('media API: recorder and composite over kurento-client', () => {
   let emu: Emulator;
-  let t: TestApp;
+  let t: App;
   let dir: string;
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown) => unhandled.push(e);
@@ -20,8 +22,7 @@ void describe('media API: recorder and composite over kurento-client', () => {
     process.on('unhandledRejection', onUnhandled);
     dir = mkdtempSync(join(tmpdir(), 'ov-media-rec-'));
     [emu] = await startEmulators(1);
-    t = await bootApp([emu.uri], { KMS_REQUEST_TIMEOUT: '1500' });
-    await until('connected', () => t.pool.connectedCount() === 1);
+    t = await bootWith([emu.uri], { KMS_REQUEST_TIMEOUT: '1500' });
   });
   after(async () => {
     await t?.close();

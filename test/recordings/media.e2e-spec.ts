@@ -5,16 +5,19 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createSession, Peer, rest, sessionJson, until } from '../signalling/support.js';
+import { createSession, sessionJson } from '../support/api.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
 import {
   bootRecording,
   COMPOSED_KEYS,
   INDIVIDUAL_KEYS,
   readZip,
+  type RecHarness,
   startRecording,
   stopRecording,
-  type RecHarness,
-} from './support.js';
+} from '../support/recordings.js';
+import { Peer } from '../support/rpc.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,8 +6,13 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OpenVidu, Recording } from 'openvidu-node-client';
-import { boot, createSession, Peer, rest, SECRET, until, type Harness } from '../signalling/support.js';
-import { bootRecording, getRecording, startRecording, stopRecording, type RecHarness } from './support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { SECRET } from '../support/fixtures.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { bootRecording, getRecording, type RecHarness, startRecording, stopRecording } from '../support/recordings.js';
+import { Peer } from '../support/rpc.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

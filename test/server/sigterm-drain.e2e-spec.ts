@@ -7,8 +7,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
-import { killServer, spawnServer, tempDir, type SpawnedServer } from '../foundation/support.js';
-import { createSession, Peer, rest, SECRET, until, type Harness } from '../signalling/support.js';
+import { createSession } from '../support/api.js';
+import { type Harness } from '../support/boot.js';
+import { SECRET, tempDir } from '../support/fixtures.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { killServer, type SpawnedServer, spawnServer } from '../support/process.js';
+import { Peer } from '../support/rpc.js';
 
 void describe('SIGTERM drains the server', () => {
   let emu: KmsEmulator;

@@ -3,18 +3,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenVidu, OpenViduRole, type Session } from 'openvidu-node-client';
-import { CAMERA, SECRET, call, startTestServer, type TestServer } from './helpers.js';
+import { boot, type Harness } from '../support/boot.js';
+import { CAMERA, SECRET } from '../support/fixtures.js';
+import { call } from '../support/http.js';
 
 // The client always speaks https and cannot be given a CA: accept the self-signed certificate here only.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 void describe('openvidu-node-client 2.11.0 (docs/openvidu-api.md §2.2–2.8, docs/clients.md §1)', () => {
-  let srv: TestServer;
+  let srv: Harness;
   let ov: OpenVidu;
   const quiet = { log: console.log, warn: console.warn };
 
   before(async () => {
-    srv = await startTestServer({ SERVER_SSL_ENABLED: 'true', OPENVIDU_PUBLICURL: 'local' });
+    srv = await boot({ SERVER_SSL_ENABLED: 'true', OPENVIDU_PUBLICURL: 'local' });
     ov = new OpenVidu(srv.url, SECRET);
     // The client logs every call on stdout; keep the test report readable.
     console.log = () => undefined;

@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Participant } from '../../src/sessions/participant.js';
 import { browserReadsToken } from '../support/openvidu-browser-token.js';
-import { AUDIO_ONLY, CAMERA, call, newToken, startTestServer, type TestServer } from './helpers.js';
+import { createToken } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { AUDIO_ONLY, CAMERA } from '../support/fixtures.js';
+import { call } from '../support/http.js';
 
 type J = Record<string, unknown>;
 const keys = (o: unknown) => Object.keys(o as J);
@@ -42,9 +45,9 @@ const STATS_KEYS = [
 ];
 
 void describe('REST reply shapes (docs/openvidu-api.md §2.1–2.8)', () => {
-  let srv: TestServer;
+  let srv: Harness;
   before(async () => {
-    srv = await startTestServer();
+    srv = await boot({ OPENVIDU_PUBLICURL: 'https://ov.example.com:4443' });
   });
   after(() => srv.close());
 
@@ -160,12 +163,12 @@ void describe('REST reply shapes (docs/openvidu-api.md §2.1–2.8)', () => {
     before(async () => {
       id = (await post('/api/sessions', {})).json<{ id: string }>().id;
       pub = srv.sessions.join(id, {
-        token: await newToken(srv.url, id, 'PUBLISHER', 'srv'),
+        token: await createToken(srv.url, id, 'PUBLISHER', 'srv'),
         platform: 'Chrome 75',
         clientData: '{"name":"a"}',
       });
-      sub = srv.sessions.join(id, { token: await newToken(srv.url, id, 'SUBSCRIBER'), platform: 'Firefox' });
-      audio = srv.sessions.join(id, { token: await newToken(srv.url, id, 'MODERATOR'), platform: 'Safari' });
+      sub = srv.sessions.join(id, { token: await createToken(srv.url, id, 'SUBSCRIBER'), platform: 'Firefox' });
+      audio = srv.sessions.join(id, { token: await createToken(srv.url, id, 'MODERATOR'), platform: 'Safari' });
       const stream = srv.sessions.publish(pub, CAMERA);
       srv.sessions.publish(audio, AUDIO_ONLY);
       srv.sessions.subscribe(sub, stream.streamId);

@@ -2,16 +2,17 @@
 // in OpenVidu's check order, with its exact messages and bodies.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, startTestServer, type TestServer } from './helpers.js';
+import { boot, type Harness } from '../support/boot.js';
+import { call } from '../support/http.js';
 
 const ERROR_KEYS = ['timestamp', 'status', 'error', 'message', 'path'];
 
 void describe('REST validation (docs/openvidu-api.md §2.2, §2.3)', () => {
-  let srv: TestServer;
+  let srv: Harness;
   let sessionId: string;
 
   before(async () => {
-    srv = await startTestServer();
+    srv = await boot();
     sessionId = (await call(srv.url, 'POST', '/api/sessions', { body: {} })).json<{ id: string }>().id;
   });
   after(() => srv.close());

@@ -6,26 +6,21 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { MediaServersService } from '../../src/media-servers/media-servers.service.js';
 import * as E from '../../src/sessions/session-errors.js';
 import { SessionEvents } from '../../src/sessions/session-events.js';
-import {
-  AUDIO_ONLY,
-  CAMERA,
-  call,
-  newToken,
-  sessionWithToken,
-  startTestServer,
-  waitFor,
-  type TestServer,
-} from './helpers.js';
+import { createToken, sessionWithToken } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { AUDIO_ONLY, CAMERA } from '../support/fixtures.js';
+import { call } from '../support/http.js';
+import { until } from '../support/poll.js';
 
 type Seen = { name: string; payload: Record<string, unknown> };
 
 void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placement, §8 join rules)', () => {
-  let srv: TestServer;
+  let srv: Harness;
   let pool: MediaServersService;
   let seen: Seen[] = [];
 
   before(async () => {
-    srv = await startTestServer({ OPENVIDU_PRO_CLUSTER: 'true' });
+    srv = await boot({ OPENVIDU_PRO_CLUSTER: 'true' });
     pool = srv.app.get(MediaServersService);
     const emitter = srv.app.get(EventEmitter2);
     for (const name of Object.values(SessionEvents)) {
@@ -41,7 +36,7 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
     const other = await sessionWithToken(srv.url);
     assert.throws(() => srv.sessions.join(other.sessionId, { token }), E.UnauthorizedError);
     assert.throws(() => srv.sessions.join(sessionId, { token: 'wss://x?sessionId=a&token=zzzz' }), E.UnauthorizedError);
-    const second = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId) });
+    const second = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId) });
     const p = srv.sessions.join(sessionId, { token });
     const err = (() => {
       try {
@@ -78,7 +73,7 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
     };
     assert.equal((await listed()).connections.content.length, 0);
     const a = srv.sessions.join(sessionId, { token });
-    const b = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId) });
+    const b = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId) });
     assert.equal((await listed()).connections.content.length, 2);
     const stream = srv.sessions.publish(a, CAMERA);
     assert.equal((await listed()).connections.content[0].publishers.length, 1);
@@ -132,8 +127,8 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
 
   void it('with no media server the join fails (rpc 204), keeps the token, and works once one is back', async () => {
     const { sessionId, token } = await sessionWithToken(srv.url);
-    await srv.emu.down();
-    await waitFor(() => pool.connectedCount() === 0, 'the media server to be seen down');
+    await srv.emus[0].down();
+    await until('the media server to be seen down', () => pool.connectedCount() === 0);
     const err = (() => {
       try {
         srv.sessions.join(sessionId, { token });
@@ -144,8 +139,8 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
     assert.ok(err instanceof E.SessionPlacementError, String(err));
     assert.equal(err.rpcCode, 204);
     assert.equal(srv.sessions.get(sessionId)!.state, 'idle');
-    await srv.emu.up();
-    await waitFor(() => pool.connectedCount() === 1, 'the media server to reconnect');
+    await srv.emus[0].up();
+    await until('the media server to reconnect', () => pool.connectedCount() === 1);
     const p = srv.sessions.join(sessionId, { token });
     assert.equal(srv.sessions.get(sessionId)!.state, 'active');
     srv.sessions.leave(p);
@@ -155,7 +150,7 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
     const { sessionId, token } = await sessionWithToken(srv.url, 'SUBSCRIBER');
     const sub = srv.sessions.join(sessionId, { token });
     assert.throws(() => srv.sessions.publish(sub, CAMERA), E.UnauthorizedError);
-    const pub = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId, 'PUBLISHER') });
+    const pub = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId, 'PUBLISHER') });
     const stream = srv.sessions.publish(pub, AUDIO_ONLY);
     assert.throws(() => srv.sessions.publish(pub, CAMERA), E.AlreadyPublishingError);
     assert.throws(() => srv.sessions.subscribe(sub, `${pub.connectionId}_CAMERA_XXXXX`), E.NotStreamingError);
@@ -171,8 +166,8 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
   void it('unpublish ends every subscription to the stream, publisher first', async () => {
     const { sessionId, token } = await sessionWithToken(srv.url);
     const a = srv.sessions.join(sessionId, { token });
-    const b = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId) });
-    const c = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId) });
+    const b = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId) });
+    const c = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId) });
     const stream = srv.sessions.publish(a, CAMERA);
     srv.sessions.subscribe(b, stream.streamId);
     srv.sessions.subscribe(c, a.connectionId);
@@ -192,7 +187,7 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
   void it('REST force-disconnect reaches the model: participant.left then participant.evicted, media ended', async () => {
     const { sessionId, token } = await sessionWithToken(srv.url);
     const a = srv.sessions.join(sessionId, { token });
-    const b = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId) });
+    const b = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId) });
     const stream = srv.sessions.publish(a, CAMERA);
     srv.sessions.subscribe(b, stream.streamId);
     seen = [];
@@ -212,7 +207,7 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
   void it('REST session DELETE evicts everyone with sessionClosedByServer, then closes once', async () => {
     const { sessionId, token } = await sessionWithToken(srv.url);
     const a = srv.sessions.join(sessionId, { token });
-    const b = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId) });
+    const b = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId) });
     seen = [];
     assert.equal((await call(srv.url, 'DELETE', `/api/sessions/${sessionId}`)).status, 204);
     assert.deepEqual(names(), [
@@ -271,7 +266,7 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
   });
 
   void it('shutdown closes every session with openviduServerStopped', async () => {
-    const other = await startTestServer();
+    const other = await boot();
     const emitter = other.app.get(EventEmitter2);
     const closed: unknown[] = [];
     emitter.on(SessionEvents.Closed, (e: { reason: string }) => closed.push(e.reason));
@@ -283,9 +278,9 @@ void describe('session model (docs/openvidu-api.md §2.6–2.8, §6, §7 placeme
 });
 
 void describe('ghost sessions (openvidu.sessions.garbage.*)', () => {
-  let srv: TestServer;
+  let srv: Harness;
   before(async () => {
-    srv = await startTestServer({ OPENVIDU_SESSIONS_GARBAGE_INTERVAL: '1', OPENVIDU_SESSIONS_GARBAGE_THRESHOLD: '1' });
+    srv = await boot({ OPENVIDU_SESSIONS_GARBAGE_INTERVAL: '1', OPENVIDU_SESSIONS_GARBAGE_THRESHOLD: '1' });
   });
   after(() => srv.close());
 
@@ -293,14 +288,14 @@ void describe('ghost sessions (openvidu.sessions.garbage.*)', () => {
     const ghost = await sessionWithToken(srv.url);
     const live = await sessionWithToken(srv.url);
     srv.sessions.join(live.sessionId, { token: live.token });
-    await waitFor(async () => (await call(srv.url, 'GET', `/api/sessions/${ghost.sessionId}`)).status === 404, 'GC');
+    await until('GC', async () => (await call(srv.url, 'GET', `/api/sessions/${ghost.sessionId}`)).status === 404);
     assert.equal((await call(srv.url, 'GET', `/api/sessions/${live.sessionId}`)).status, 200);
     const t = await call(srv.url, 'POST', '/api/tokens', { body: { session: ghost.sessionId } });
     assert.equal(t.status, 404);
   });
 
   void it('is off with interval 0 (2.11 behaviour; the default is 900 s so sessions expire)', async () => {
-    const plain = await startTestServer({
+    const plain = await boot({
       OPENVIDU_SESSIONS_GARBAGE_INTERVAL: '0',
       OPENVIDU_SESSIONS_GARBAGE_THRESHOLD: '1',
     });

@@ -3,19 +3,13 @@
 // no media server can host the session (§7).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RpcClient } from './rpc-client.js';
-import {
-  boot,
-  createSession,
-  createToken,
-  leftovers,
-  Peer,
-  rest,
-  SECRET,
-  sessionJson,
-  until,
-  type Harness,
-} from './support.js';
+import { createSession, createToken, sessionJson } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { leftovers } from '../support/emulators.js';
+import { SECRET } from '../support/fixtures.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer, RpcClient } from '../support/rpc.js';
 
 const UNAUTHORIZED = 'Unable to join room. The user is not authorized';
 

@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../kms-emulator/raw-client.js';
-import { boot, createSession, Peer, rest, type Harness } from './support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { Peer } from '../support/rpc.js';
 
 type Limits = [maxRecv: number, minRecv: number, maxSend: number, minSend: number];
 

@@ -6,8 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../kms-emulator/raw-client.js';
-import { sdpOffer } from './rpc-client.js';
-import { boot, createSession, leftovers, Peer, rest, until, type Harness } from './support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { leftovers } from '../support/emulators.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer, sdpOffer } from '../support/rpc.js';
 
 type Conn = { source: string; sink: string; type: string };
 

@@ -3,18 +3,12 @@
 // session JSON (§2.4) and the media-server view (§3.3) must tell the same story.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  boot,
-  createSession,
-  leftovers,
-  mediaServers,
-  Peer,
-  rest,
-  sessionJson,
-  until,
-  type Harness,
-  type SessionJson,
-} from './support.js';
+import { createSession, mediaServers, sessionJson, type SessionJson } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { leftovers } from '../support/emulators.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
 
 const CANDIDATE = 'candidate:1 1 UDP 2122260223 192.168.1.20 50000 typ host';
 

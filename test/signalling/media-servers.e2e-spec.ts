@@ -5,18 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KmsEmulator } from '../../src/kms-emulator/index.js';
-import {
-  boot,
-  createSession,
-  leftovers,
-  mediaServers,
-  Peer,
-  rest,
-  sessionJson,
-  until,
-  type Harness,
-  type MediaServerJson,
-} from './support.js';
+import { createSession, type MediaServerJson, mediaServers, sessionJson } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { leftovers } from '../support/emulators.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
 
 void describe('signalling: placement and media-server faults across three emulators', () => {
   let h: Harness;

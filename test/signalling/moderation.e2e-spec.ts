@@ -4,7 +4,12 @@
 // media of what was removed is released on the media server.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { boot, createSession, leftovers, Peer, rest, sessionJson, until, type Harness } from './support.js';
+import { createSession, sessionJson } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { leftovers } from '../support/emulators.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
 
 void describe('signalling: moderation over RPC and REST', () => {
   let h: Harness;

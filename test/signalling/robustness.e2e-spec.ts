@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { RpcClient } from './rpc-client.js';
-import { boot, createSession, createToken, Peer, sessionJson, until, type Harness } from './support.js';
+import { createSession, createToken, sessionJson } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { until } from '../support/poll.js';
+import { Peer, RpcClient } from '../support/rpc.js';
 
 void describe('signalling: malformed input and racing clients', () => {
   let h: Harness;

@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { browserReadsToken } from '../support/openvidu-browser-token.js';
-import { boot, createToken, Peer, rest, type Harness } from './support.js';
+import { createToken } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { Peer } from '../support/rpc.js';
 
 const JOINABLE = [
   'room:1',

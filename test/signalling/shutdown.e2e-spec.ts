@@ -3,8 +3,10 @@
 // is left behind (a leaked handle would keep this file from finishing).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RpcClient } from './rpc-client.js';
-import { boot, createSession, Peer, until, type Harness } from './support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { until } from '../support/poll.js';
+import { Peer, RpcClient } from '../support/rpc.js';
 
 void describe('signalling: shutdown with clients connected', () => {
   let h: Harness;

@@ -12,7 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { browserReadsToken } from '../support/openvidu-browser-token.js';
 import { startRedisStub, type RedisStub } from '../support/redis-stub.js';
-import { boot, createSession, createToken, Peer, rest, type Harness } from './support.js';
+import { createSession, createToken } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { Peer } from '../support/rpc.js';
 
 const hmac = (secret: string, user: string) => createHmac('sha1', secret).update(user).digest('base64');
 /** The long-term key coturn checks MESSAGE-INTEGRITY with (RFC 5389 §15.4), hex as turnadmin stores it. */

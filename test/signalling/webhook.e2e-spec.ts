@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { boot, createSession, Peer, SECRET, until, type Harness } from './support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { SECRET } from '../support/fixtures.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
 
 type Hook = Record<string, unknown> & { event: string };
 

@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../kms-emulator/raw-client.js';
-import { boot, createSession, Peer, rest, until, type Harness } from './support.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
 
 type Stats = {
   streamId: string;

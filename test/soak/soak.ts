@@ -2,7 +2,10 @@
 // emulators — sessions created, joined, published, subscribed, signalled and left by SOAK_WORKERS
 // (default 8) loops at once — then prints RSS growth and event-loop lag as JSON.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { boot, createSession, createToken, Peer, rest } from '../signalling/support.js';
+import { createSession, createToken } from '../support/api.js';
+import { boot } from '../support/boot.js';
+import { rest } from '../support/http.js';
+import { Peer } from '../support/rpc.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WORKERS = Number(process.env.SOAK_WORKERS ?? 8);

@@ -4,8 +4,11 @@
 // carries `X-Event-Id`, unique per event, so receivers can drop duplicates.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { boot, createSession, Peer, until, type Harness } from '../signalling/support.js';
-import { Receiver } from './receiver.js';
+import { createSession } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { until } from '../support/poll.js';
+import { Peer } from '../support/rpc.js';
+import { Receiver } from '../support/webhook-receiver.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -4,31 +4,26 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebhookService } from '../../src/webhook/webhook.service.js';
-import {
-  CAMERA,
-  CapturingLogger,
-  call,
-  newToken,
-  sessionWithToken,
-  startTestServer,
-  waitFor,
-  type TestServer,
-} from '../sessions/helpers.js';
+import { createToken, sessionWithToken } from '../support/api.js';
+import { boot, CapturingLogger, type Harness } from '../support/boot.js';
+import { CAMERA } from '../support/fixtures.js';
+import { call } from '../support/http.js';
+import { until } from '../support/poll.js';
+import { Receiver } from '../support/webhook-receiver.js';
 import { generate } from 'selfsigned';
-import { Receiver } from './receiver.js';
 
 const HEADERS = ['Authorization: Basic YWJjZDphYmNk', 'X-Custom-Header: some value: with colon'];
 
 void describe('webhook (docs/openvidu-api.md §5)', () => {
   let rx: Receiver;
-  let srv: TestServer;
+  let srv: Harness;
   let logs: CapturingLogger;
 
   before(async () => {
     rx = new Receiver();
     await rx.start();
     logs = new CapturingLogger();
-    srv = await startTestServer(
+    srv = await boot(
       {
         OPENVIDU_WEBHOOK: 'true',
         OPENVIDU_WEBHOOK_ENDPOINT: rx.url,
@@ -38,8 +33,8 @@ void describe('webhook (docs/openvidu-api.md §5)', () => {
         OPENVIDU_WEBHOOK_RETRY_MAX_ATTEMPTS: '12',
         OPENVIDU_WEBHOOK_QUEUE_SIZE: '50',
       },
-      {},
-      logs,
+      1,
+      { logger: logs },
     );
   });
   afterEach(() => rx.release());
@@ -50,19 +45,19 @@ void describe('webhook (docs/openvidu-api.md §5)', () => {
   });
 
   const sender = () => srv.app.get(WebhookService).sender;
-  const idle = () => waitFor(() => sender().queued === 0, 'the webhook queue to empty');
+  const idle = () => until('the webhook queue to empty', () => sender().queued === 0);
 
   void it('posts the seven 2.11 events in order, with the CDR payload + "event", the headers and JSON type', async () => {
     const from = rx.delivered.length;
     const { sessionId, token } = await sessionWithToken(srv.url);
     const createdAt = srv.sessions.get(sessionId)!.createdAt;
     const a = srv.sessions.join(sessionId, { token, platform: 'Chrome' });
-    const b = srv.sessions.join(sessionId, { token: await newToken(srv.url, sessionId), platform: 'Firefox' });
+    const b = srv.sessions.join(sessionId, { token: await createToken(srv.url, sessionId), platform: 'Firefox' });
     const stream = srv.sessions.publish(a, CAMERA);
     srv.sessions.subscribe(b, stream.streamId);
     srv.sessions.leave(b, 'disconnect');
     srv.sessions.leave(a, 'disconnect');
-    await waitFor(() => rx.delivered.length - from === 10, 'ten webhook events');
+    await until('ten webhook events', () => rx.delivered.length - from === 10);
     const got = rx.delivered.slice(from);
     assert.deepEqual(
       got.map((r) => r.body.event),
@@ -124,10 +119,10 @@ void describe('webhook (docs/openvidu-api.md §5)', () => {
     const { sessionId, token } = await sessionWithToken(srv.url);
     const a = srv.sessions.join(sessionId, { token, platform: 'Chrome' });
     srv.sessions.leave(a);
-    await waitFor(() => sender().counters.retries >= 2, 'a few failed attempts');
+    await until('a few failed attempts', () => sender().counters.retries >= 2);
     assert.equal(sender().queued, 4);
     await rx.start();
-    await waitFor(() => rx.delivered.length - from === 4, 'the four queued events');
+    await until('the four queued events', () => rx.delivered.length - from === 4);
     assert.deepEqual(
       rx.delivered.slice(from).map((r) => r.body.event),
       ['sessionCreated', 'participantJoined', 'participantLeft', 'sessionDestroyed'],
@@ -141,9 +136,9 @@ void describe('webhook (docs/openvidu-api.md §5)', () => {
     const from = rx.delivered.length;
     const { sessionId, token } = await sessionWithToken(srv.url);
     srv.sessions.join(sessionId, { token });
-    await waitFor(() => rx.arrived.length - arrivedBefore >= 3, 'three refused attempts');
+    await until('three refused attempts', () => rx.arrived.length - arrivedBefore >= 3);
     rx.mode = { kind: 'ok' };
-    await waitFor(() => rx.delivered.length - from === 2, 'the two events');
+    await until('the two events', () => rx.delivered.length - from === 2);
     assert.deepEqual(
       rx.delivered.slice(from).map((r) => r.body.event),
       ['sessionCreated', 'participantJoined'],
@@ -156,7 +151,7 @@ void describe('webhook (docs/openvidu-api.md §5)', () => {
     rx.mode = { kind: 'hold' };
     const { sessionId, token } = await sessionWithToken(srv.url);
     srv.sessions.join(sessionId, { token });
-    await waitFor(() => rx.holding === 1, 'the receiver to hold the first event');
+    await until('the receiver to hold the first event', () => rx.holding === 1);
     // All of this completes while the receiver still sits on the request.
     const created = await call(srv.url, 'POST', '/api/sessions', { body: {} });
     assert.equal(created.status, 200);
@@ -179,7 +174,7 @@ void describe('webhook (docs/openvidu-api.md §5)', () => {
     await rx.stop();
     const { sessionId, token } = await sessionWithToken(srv.url);
     srv.sessions.join(sessionId, { token });
-    await waitFor(() => sender().counters.retries >= 1, 'a failed attempt');
+    await until('a failed attempt', () => sender().counters.retries >= 1);
     const rx2 = new Receiver();
     await rx2.start();
     try {
@@ -191,7 +186,7 @@ void describe('webhook (docs/openvidu-api.md §5)', () => {
         },
       });
       assert.equal(r.status, 200, r.text);
-      await waitFor(() => rx2.delivered.length === 2, 'the queued events at the new endpoint');
+      await until('the queued events at the new endpoint', () => rx2.delivered.length === 2);
       assert.deepEqual(rx2.events(), ['sessionCreated', 'participantJoined']);
       assert.equal(rx2.delivered[0].headers['x-second'], '2');
       assert.equal(rx2.delivered[0].headers.authorization, undefined);

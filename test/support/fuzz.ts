@@ -1,7 +1,7 @@
 // Fuzzing sizes: small in `npm test`, full with FUZZ_RUNS (e.g. FUZZ_RUNS=2500 npm run test:fuzz runs
 // 2,500 cases per property, over 10,000 in all). FUZZ_SEED replays a failing run.
 import assert from 'node:assert/strict';
-import type { Reply } from '../signalling/support.js';
+import type { Reply } from './http.js';
 
 export const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 25) || 25);
 export const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;

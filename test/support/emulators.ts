@@ -1,7 +1,26 @@
-// An emulator in a process of its own: it keeps answering while the test's own event loop is
-// stalled, so its answers wait in our sockets as a real media server's would.
+// Emulated media servers for the e2e specs: in this process (the usual case), or in a process of its
+// own, which keeps answering while the test's own event loop is stalled, so its answers wait in our
+// sockets as a real media server's would. Every emulator started here is closed by the caller.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
+
+export type Emulator = KmsEmulator;
+
+/** `n` emulators on 127.0.0.1, each on a port of its own. */
+export function startEmulators(n: number): Promise<Emulator[]> {
+  return Promise.all(Array.from({ length: n }, () => startKmsEmulator({ host: '127.0.0.1', port: 0 })));
+}
+
+export async function startEmulator(): Promise<Emulator> {
+  const [emu] = await startEmulators(1);
+  return emu;
+}
+
+/** Objects left on the emulators (0 once every session has ended and its media was released). */
+export function leftovers(emus: Emulator[]): number {
+  return emus.reduce((n, e) => n + e.stats().pipelines + e.stats().objects, 0);
+}
 
 const CLI = fileURLToPath(new URL('../../src/kms-emulator/cli.js', import.meta.url));
 

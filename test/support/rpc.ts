@@ -1,5 +1,8 @@
+// The signalling side of the harness: a plain JSON-RPC 2.0 client on /openvidu, and a participant
+// (join, publish, subscribe, leave) built on it as openvidu-browser behaves.
 import WebSocket from 'ws';
-import { BROWSER_OFFER } from '../kms-emulator/fixtures.js';
+import { createToken } from './api.js';
+import { BROWSER_OFFER } from './sdp.js';
 
 export interface Notification {
   method: string;
@@ -144,4 +147,94 @@ export class RpcClient {
 /** A browser-like WebRTC offer (BUNDLEd sendrecv audio and video), shared with the emulator's suites. */
 export function sdpOffer(): string {
   return BROWSER_OFFER;
+}
+
+export interface JoinResult {
+  id: string;
+  createdAt: number;
+  metadata: string;
+  value: Array<{ id: string; metadata: string; streams?: Array<{ id: string }> }>;
+  sessionId: string;
+}
+
+/** One openvidu-browser-like participant: its socket, connection id, RPC session id and stream. */
+export class Peer {
+  streamId = '';
+
+  private constructor(
+    readonly rpc: RpcClient,
+    readonly join: JoinResult,
+    readonly session: string,
+  ) {}
+
+  get id(): string {
+    return this.join.id;
+  }
+
+  static async join(h: { wsUrl: string }, session: string, token: string, metadata = '', extra = {}): Promise<Peer> {
+    const rpc = await RpcClient.connect(h.wsUrl);
+    try {
+      const join = await rpc.call<JoinResult>('joinRoom', {
+        token,
+        session,
+        platform: 'Chrome 76.0.3809.100 on Linux 64-bit',
+        metadata,
+        secret: '',
+        recorder: false,
+        ...extra,
+      });
+      return new Peer(rpc, join, session);
+    } catch (e) {
+      await rpc.close();
+      throw e;
+    }
+  }
+
+  /** Joins with a fresh token of `role`. */
+  static async withRole(
+    h: { url: string; wsUrl: string },
+    session: string,
+    role: string,
+    metadata = '',
+  ): Promise<Peer> {
+    return Peer.join(h, session, await createToken(h.url, session, role), metadata);
+  }
+
+  async publish(extra: Record<string, unknown> = {}): Promise<{ sdpAnswer: string; id: string; createdAt: number }> {
+    const r = await this.rpc.call<{ sdpAnswer: string; id: string; createdAt: number; sessionId: string }>(
+      'publishVideo',
+      {
+        sdpOffer: sdpOffer(),
+        doLoopback: false,
+        hasAudio: true,
+        hasVideo: true,
+        audioActive: true,
+        videoActive: true,
+        typeOfVideo: 'CAMERA',
+        frameRate: 30,
+        videoDimensions: '{"width":640,"height":480}',
+        ...extra,
+      },
+    );
+    this.streamId = r.id;
+    return r;
+  }
+
+  subscribe(streamId: string): Promise<{ sdpAnswer: string; sessionId: string }> {
+    return this.rpc.call('receiveVideoFrom', { sender: streamId, sdpOffer: sdpOffer() });
+  }
+
+  /**
+   * Sends a signal to itself and waits for it: every notification the server sent before this
+   * call has then arrived (one socket, in order), so an absence can be asserted.
+   */
+  async sync(): Promise<void> {
+    const tag = `sync-${Math.random().toString(36).slice(2)}`;
+    await this.rpc.call('sendMessage', { message: JSON.stringify({ to: [this.id], data: tag, type: 'signal:sync' }) });
+    await this.rpc.waitFor('sendMessage', (p) => p.data === tag);
+  }
+
+  leave(): Promise<unknown> {
+    return this.rpc.call('leaveRoom', {});
+  }
 }

@@ -1,10 +1,11 @@
-// Shared by the recording e2e specs: the app with recording on, its recordings in a temporary
-// folder the emulated media servers write to as well (the "shared volume"), and zip reading.
+// The recording side of the harness: the app with recording on, its recordings in a temporary
+// folder the emulated media servers write to as well (the "shared volume"), REST steps, zip reading.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
-import { boot, rest, type Harness } from '../signalling/support.js';
+import { boot, type Harness } from './boot.js';
+import { rest } from './http.js';
 
 export interface RecHarness extends Harness {
   recPath: string;
