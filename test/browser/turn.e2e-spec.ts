@@ -14,7 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, type LaunchedBrowser } from '../support/chromium.js';
 import { startRedisStub, type RedisStub } from '../support/redis-stub.js';
-import { boot, createSession, createToken, rest, type Harness } from '../signalling/support.js';
+import { createSession, createToken } from '../support/api.js';
+import { boot, type Harness } from '../support/boot.js';
+import { rest } from '../support/http.js';
 import { bundleOpenViduBrowser, servePage, type PageServer } from './page.js';
 import { startTurnResponder, type TurnResponder } from './turn-responder.js';
 

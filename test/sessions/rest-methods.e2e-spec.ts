@@ -4,17 +4,18 @@
 // HEAD is served as GET; the force routes only look inside the session named in the path.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { call, startTestServer, type TestServer } from './helpers.js';
+import { boot, type Harness } from '../support/boot.js';
+import { call } from '../support/http.js';
 
 const ERROR_KEYS = ['timestamp', 'status', 'error', 'message', 'path'];
 
 void describe('SessionRestController request mappings: 405 with Allow, HEAD, force routes per session', () => {
-  let srv: TestServer;
+  let srv: Harness;
   let a: string;
   let b: string;
 
   before(async () => {
-    srv = await startTestServer({ OPENVIDU_RECORDING: 'true' });
+    srv = await boot({ OPENVIDU_RECORDING: 'true' });
     const create = async () => (await call(srv.url, 'POST', '/api/sessions', { body: {} })).json<{ id: string }>().id;
     a = await create();
     b = await create();
