@@ -23,98 +23,18 @@ export const RECORDING_NOTIFICATIONS = ['all', 'publisher_moderator', 'moderator
 export const COTURN_CREDENTIALS = ['redis', 'rest-api'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'off'] as const;
 
-export interface OpenViduConfig {
-  'server.address': string;
-  'server.port': number;
-  'server.ssl.enabled': boolean;
-  'server.ssl.key-store': string;
-  'server.ssl.key-store-password': string;
-  'server.ssl.key-store-type': string;
-  'server.ssl.key-alias': string;
-  'server.ssl.certificate': string;
-  'server.ssl.certificate-private-key': string;
-  'server.data-dir': string;
-  'server.shutdown.timeout': number;
-  'server.shutdown.drain-delay': number;
-  'metrics.port': number;
-  'metrics.address': string;
-  'kms.uris': string[];
-  'kms.embedded-emulator': boolean;
-  'kms.liveness.interval': number;
-  'kms.liveness.timeout': number;
-  'kms.connect.timeout': number;
-  'kms.load.sampling-interval': number;
-  'kms.disconnect.grace': number;
-  'kms.request.timeout': number;
-  'openvidu.secret': string;
-  'openvidu.publicurl': string;
-  'openvidu.cdr': boolean;
-  'openvidu.cdr.path': string;
-  'openvidu.webhook': boolean;
-  'openvidu.webhook.endpoint': string;
-  'openvidu.webhook.headers': string[];
-  'openvidu.webhook.events': string[];
-  'openvidu.webhook.queue-size': number;
-  'openvidu.webhook.timeout': number;
-  'openvidu.webhook.retry.max-attempts': number;
-  'openvidu.webhook.retry.initial-delay': number;
-  'openvidu.recording': boolean;
-  'openvidu.recording.version': string;
-  'openvidu.recording.path': string;
-  'openvidu.recording.public-access': boolean;
-  'openvidu.recording.notification': string;
-  'openvidu.recording.custom-layout': string;
-  'openvidu.recording.autostop-timeout': number;
-  'openvidu.recording.composed-url': string;
-  'openvidu.recording.file-wait-timeout': number;
-  'openvidu.streams.video.max-recv-bandwidth': number;
-  'openvidu.streams.video.min-recv-bandwidth': number;
-  'openvidu.streams.video.max-send-bandwidth': number;
-  'openvidu.streams.video.min-send-bandwidth': number;
-  'openvidu.sessions.garbage.interval': number;
-  'openvidu.sessions.garbage.threshold': number;
-  'openvidu.pro.stats.monitoring-interval': number;
-  'openvidu.pro.stats.webrtc-interval': number;
-  'openvidu.pro.cluster': boolean;
-  'openvidu.pro.cluster.load.strategy': string;
-  'openvidu.pro.kibana.host': string;
-  'coturn.redis.ip': string;
-  'coturn.redis.port': number;
-  'coturn.redis.dbname': string;
-  'coturn.redis.password': string;
-  'coturn.redis.connect-timeout': number;
-  'coturn.sqlite': string;
-  'coturn.shared-secret': string;
-  'coturn.credentials': string;
-  'coturn.credential-lifetime': number;
-  'logging.level.root': string;
-  'jsonRpcClientWebSocket.reconnectionDelay': number;
-  'jsonRpcClientWebSocket.timeout': number;
-  'jsonRpcClientWebSocket.packetSize': number;
-  'jsonRpcClientWebSocket.connectionTimeout': number;
-  'kurento.client.keepAliveTime': number;
-  'ws.sessionReconnectionTime': number;
-  'ws.pingInterval': number;
-  'ws.maxSessions': number;
-  'kms.max-frame-size': number;
-  'ws.maxSessionsPerAddress': number;
-  'ws.joinTimeout': number;
-  'ws.maxBufferedAmount': number;
-  'ws.maxFrameSize': number;
-  'ws.secretAttemptsPerMinute': number;
-  'openvidu.sessions.max': number;
-  'openvidu.sessions.max-metadata-length': number;
-  'openvidu.sessions.max-ice-candidates': number;
-  'openvidu.sessions.max-allowed-filters': number;
+/** The TypeScript type a property of each kind holds; `OpenViduConfig` is derived from it and the table. */
+export interface PropertyValueTypes {
+  string: string;
+  boolean: boolean;
+  integer: number;
+  'string[]': string[];
 }
-export type ConfigKey = keyof OpenViduConfig;
+export type PropertyType = keyof PropertyValueTypes;
 
-export type PropertyType = 'string' | 'boolean' | 'integer' | 'string[]';
-
-export interface PropertyDef<K extends ConfigKey = ConfigKey> {
-  key: K;
-  type: PropertyType;
-  default: OpenViduConfig[K];
+interface PropertySpecOf<T extends PropertyType> {
+  type: T;
+  default: PropertyValueTypes[T];
   /** Accepted by POST /pro/restart (docs/openvidu-api.md §3.2). */
   restartable?: boolean;
   /** Never logged nor returned. */
@@ -123,8 +43,18 @@ export interface PropertyDef<K extends ConfigKey = ConfigKey> {
   min?: number;
   max?: number;
   /** Extra check on the parsed value; returns the reason it is wrong. */
-  check?: (value: OpenViduConfig[K]) => string | undefined;
+  check?: (value: PropertyValueTypes[T]) => string | undefined;
+  /**
+   * Accepted (an OpenVidu 2.11 deployment sets it) but without effect here: why. A value other than
+   * the default is warned about at boot and on restart (docs/compatibility.md).
+   */
+  ignored?: string;
 }
+
+/** One entry of the table: `type` and `default` must agree, or the table does not compile. */
+export type PropertySpec = { [T in PropertyType]: PropertySpecOf<T> }[PropertyType];
+
+type Extra<T extends PropertyType> = Omit<PropertySpecOf<T>, 'type' | 'default'>;
 
 const DEFAULT_WEBHOOK_EVENTS: string[] = [...WEBHOOK_EVENT_NAMES];
 
@@ -197,149 +127,182 @@ export function isHttpUrl(u: string): boolean {
   }
 }
 
-const ms = (key: ConfigKey, def: number, min = 1): PropertyDef => ({ key, type: 'integer', default: def, min });
-const str = (key: ConfigKey, def: string, extra: Partial<PropertyDef> = {}): PropertyDef => ({
-  key,
+const ms = (def: number, min = 1, extra: Extra<'integer'> = {}): PropertySpecOf<'integer'> => ({
+  type: 'integer',
+  default: def,
+  min,
+  ...extra,
+});
+const str = (def: string, extra: Extra<'string'> = {}): PropertySpecOf<'string'> => ({
   type: 'string',
   default: def,
   ...extra,
 });
-const bool = (key: ConfigKey, def: boolean, restartable = false): PropertyDef => ({
-  key,
+const bool = (def: boolean, restartable = false): PropertySpecOf<'boolean'> => ({
   type: 'boolean',
   default: def,
   restartable,
 });
-const int = (key: ConfigKey, def: number, extra: Partial<PropertyDef> = {}): PropertyDef => ({
-  key,
+const int = (def: number, extra: Extra<'integer'> = {}): PropertySpecOf<'integer'> => ({
   type: 'integer',
   default: def,
   min: 0,
   ...extra,
 });
+const list = (def: string[], extra: Extra<'string[]'> = {}): PropertySpecOf<'string[]'> => ({
+  type: 'string[]',
+  default: def,
+  ...extra,
+});
 
-export const PROPERTIES: readonly PropertyDef[] = [
-  str('server.address', '0.0.0.0'),
-  int('server.port', 4443, { min: 0, max: 65535 }),
-  bool('server.ssl.enabled', true),
-  str('server.ssl.key-store', 'classpath:openvidu-selfsigned.jks'),
-  str('server.ssl.key-store-password', 'openvidu', { secret: true }),
-  str('server.ssl.key-store-type', 'JKS', { values: ['JKS', 'PKCS12'] }),
-  str('server.ssl.key-alias', 'openvidu-selfsigned'),
-  str('server.ssl.certificate', ''),
-  str('server.ssl.certificate-private-key', ''),
-  str('server.data-dir', 'data'),
-  ms('server.shutdown.timeout', 10000),
+// Why some OpenVidu 2.11 properties are accepted without effect (docs/compatibility.md).
+const STATS = "OpenVidu Pro's monitoring for Elasticsearch/Kibana is not run here (still reported by /pro/config)";
+const KURENTO_CLIENT =
+  "tunes 2.11's Java Kurento client; media-server connections here follow kms.connect.timeout, kms.request.timeout and kms.liveness.*";
+
+/**
+ * The table every property comes from, in the order they are listed and logged. `OpenViduConfig`
+ * is derived from it, so an entry whose default does not fit its type fails to compile.
+ */
+const TABLE = {
+  'server.address': str('0.0.0.0'),
+  'server.port': int(4443, { min: 0, max: 65535 }),
+  'server.ssl.enabled': bool(true),
+  'server.ssl.key-store': str('classpath:openvidu-selfsigned.jks'),
+  'server.ssl.key-store-password': str('openvidu', { secret: true }),
+  'server.ssl.key-store-type': str('JKS', { values: ['JKS', 'PKCS12'] }),
+  'server.ssl.key-alias': str('openvidu-selfsigned', {
+    ignored: 'the PKCS12 key store is loaded whole; no alias is looked up in it',
+  }),
+  'server.ssl.certificate': str(''),
+  'server.ssl.certificate-private-key': str(''),
+  'server.data-dir': str('data'),
+  'server.shutdown.timeout': ms(10000),
   // SIGTERM: readiness down at once, still serving this long, then sessions close (0 = close at once).
-  ms('server.shutdown.drain-delay', 0, 0),
+  'server.shutdown.drain-delay': ms(0, 0),
   // A second, plain-HTTP listener serving only GET /metrics without auth; 0 = off.
-  int('metrics.port', 0, { max: 65535 }),
-  str('metrics.address', '0.0.0.0'),
-  {
-    key: 'kms.uris',
-    type: 'string[]',
-    default: [],
-    check: (v: string[]) => checkWsUris(v),
-  } as PropertyDef,
+  'metrics.port': int(0, { max: 65535 }),
+  'metrics.address': str('0.0.0.0'),
+  'kms.uris': list([], { check: checkWsUris }),
   // With no kms.uris: start the Kurento-protocol emulator in-process (false: start with no media
   // server and wait for POST /pro/media-servers, as a Kubernetes deployment does).
-  bool('kms.embedded-emulator', true),
-  ms('kms.liveness.interval', 200),
-  ms('kms.liveness.timeout', 600),
-  ms('kms.connect.timeout', 3000),
-  ms('kms.load.sampling-interval', 1000),
-  ms('kms.disconnect.grace', 3000, 0),
-  ms('kms.request.timeout', 10000),
-  str('openvidu.secret', 'MY_SECRET', {
-    restartable: true,
-    secret: true,
-    check: checkSecret,
-  } as Partial<PropertyDef>),
-  str('openvidu.publicurl', 'local'),
-  bool('openvidu.cdr', false, true),
-  str('openvidu.cdr.path', 'log'),
-  bool('openvidu.webhook', false, true),
-  str('openvidu.webhook.endpoint', '', { restartable: true }),
-  {
-    key: 'openvidu.webhook.headers',
-    type: 'string[]',
-    default: [],
-    restartable: true,
-    check: checkHeaders,
-  } as PropertyDef,
-  {
-    key: 'openvidu.webhook.events',
-    type: 'string[]',
-    default: DEFAULT_WEBHOOK_EVENTS,
-    restartable: true,
-    check: checkEvents,
-  } as PropertyDef,
-  int('openvidu.webhook.queue-size', 10000, { min: 1 }),
-  ms('openvidu.webhook.timeout', 5000),
+  'kms.embedded-emulator': bool(true),
+  'kms.liveness.interval': ms(200),
+  'kms.liveness.timeout': ms(600),
+  'kms.connect.timeout': ms(3000),
+  'kms.load.sampling-interval': ms(1000),
+  'kms.disconnect.grace': ms(3000, 0),
+  'kms.request.timeout': ms(10000),
+  'openvidu.secret': str('MY_SECRET', { restartable: true, secret: true, check: checkSecret }),
+  'openvidu.publicurl': str('local'),
+  'openvidu.cdr': bool(false, true),
+  'openvidu.cdr.path': str('log'),
+  'openvidu.webhook': bool(false, true),
+  'openvidu.webhook.endpoint': str('', { restartable: true }),
+  'openvidu.webhook.headers': list([], { restartable: true, check: checkHeaders }),
+  'openvidu.webhook.events': list(DEFAULT_WEBHOOK_EVENTS, { restartable: true, check: checkEvents }),
+  'openvidu.webhook.queue-size': int(10000, { min: 1 }),
+  'openvidu.webhook.timeout': ms(5000),
   // Deliveries per event, the first included; 0 sends once without retrying, as OpenVidu 2.11 does.
-  int('openvidu.webhook.retry.max-attempts', 8, { min: 0 }),
-  ms('openvidu.webhook.retry.initial-delay', 500),
-  bool('openvidu.recording', false, true),
-  str('openvidu.recording.version', '2.9.0'),
-  str('openvidu.recording.path', '/opt/openvidu/recordings', { restartable: true }),
-  bool('openvidu.recording.public-access', false, true),
-  str('openvidu.recording.notification', 'publisher_moderator', { restartable: true, values: RECORDING_NOTIFICATIONS }),
-  str('openvidu.recording.custom-layout', '/opt/openvidu/custom-layout', { restartable: true }),
-  int('openvidu.recording.autostop-timeout', 120, { restartable: true }),
-  str('openvidu.recording.composed-url', ''),
-  // Not an OpenVidu property: how long a stop waits (ms) for a media server's file to reach our disk.
-  { ...ms('openvidu.recording.file-wait-timeout', 5000, 0), restartable: true },
-  int('openvidu.streams.video.max-recv-bandwidth', 1000, { restartable: true }),
-  int('openvidu.streams.video.min-recv-bandwidth', 300, { restartable: true }),
-  int('openvidu.streams.video.max-send-bandwidth', 1000, { restartable: true }),
-  int('openvidu.streams.video.min-send-bandwidth', 300, { restartable: true }),
-  // Sessions nobody joins expire by default (OpenVidu 2.13's values); interval 0 turns it off.
-  int('openvidu.sessions.garbage.interval', 900),
-  int('openvidu.sessions.garbage.threshold', 3600),
-  int('openvidu.pro.stats.monitoring-interval', 30, { restartable: true }),
-  int('openvidu.pro.stats.webrtc-interval', 30, { restartable: true }),
-  bool('openvidu.pro.cluster', false),
-  str('openvidu.pro.cluster.load.strategy', 'streams', { values: LOAD_STRATEGIES }),
-  str('openvidu.pro.kibana.host', ''),
-  // coturn's redis user database, where tokens' TURN users go (coturn.credentials=redis).
-  str('coturn.redis.ip', '127.0.0.1'),
-  int('coturn.redis.port', 6379, { min: 1, max: 65535 }),
-  str('coturn.redis.dbname', '0', {
-    check: (v) => (typeof v === 'string' && /^\d{1,5}$/.test(v) ? undefined : 'a database number'),
+  'openvidu.webhook.retry.max-attempts': int(8, { min: 0 }),
+  'openvidu.webhook.retry.initial-delay': ms(500),
+  'openvidu.recording': bool(false, true),
+  'openvidu.recording.version': str('2.9.0', {
+    ignored: "tags 2.11's recording container image; no image is run here (still reported by /config)",
   }),
-  str('coturn.redis.password', 'turn', { secret: true }),
-  int('coturn.redis.connect-timeout', 30),
-  str('coturn.sqlite', '/opt/openvidu/coturn/turndb'),
+  'openvidu.recording.path': str('/opt/openvidu/recordings', { restartable: true }),
+  'openvidu.recording.public-access': bool(false, true),
+  'openvidu.recording.notification': str('publisher_moderator', { restartable: true, values: RECORDING_NOTIFICATIONS }),
+  'openvidu.recording.custom-layout': str('/opt/openvidu/custom-layout', {
+    restartable: true,
+    ignored:
+      'COMPOSED video is mixed by the media server, so no custom layout page is loaded (still reported by /config)',
+  }),
+  'openvidu.recording.autostop-timeout': int(120, { restartable: true }),
+  'openvidu.recording.composed-url': str('', {
+    ignored: "the page 2.11's recording container opens; COMPOSED video is mixed by the media server here",
+  }),
+  // Not an OpenVidu property: how long a stop waits (ms) for a media server's file to reach our disk.
+  'openvidu.recording.file-wait-timeout': ms(5000, 0, { restartable: true }),
+  'openvidu.streams.video.max-recv-bandwidth': int(1000, { restartable: true }),
+  'openvidu.streams.video.min-recv-bandwidth': int(300, { restartable: true }),
+  'openvidu.streams.video.max-send-bandwidth': int(1000, { restartable: true }),
+  'openvidu.streams.video.min-send-bandwidth': int(300, { restartable: true }),
+  // Sessions nobody joins expire by default (OpenVidu 2.13's values); interval 0 turns it off.
+  'openvidu.sessions.garbage.interval': int(900),
+  'openvidu.sessions.garbage.threshold': int(3600),
+  'openvidu.pro.stats.monitoring-interval': int(30, { restartable: true, ignored: STATS }),
+  'openvidu.pro.stats.webrtc-interval': int(30, { restartable: true, ignored: STATS }),
+  'openvidu.pro.cluster': bool(false),
+  'openvidu.pro.cluster.load.strategy': str('streams', { values: LOAD_STRATEGIES }),
+  'openvidu.pro.kibana.host': str('', { ignored: 'there is no Elasticsearch/Kibana integration' }),
+  // coturn's redis user database, where tokens' TURN users go (coturn.credentials=redis).
+  'coturn.redis.ip': str('127.0.0.1'),
+  'coturn.redis.port': int(6379, { min: 1, max: 65535 }),
+  'coturn.redis.dbname': str('0', { check: (v) => (/^\d{1,5}$/.test(v) ? undefined : 'a database number') }),
+  'coturn.redis.password': str('turn', { secret: true }),
+  'coturn.redis.connect-timeout': int(30),
+  'coturn.sqlite': str('/opt/openvidu/coturn/turndb', {
+    ignored: "TURN users go to coturn's redis database (coturn.redis.*); no sqlite database is written",
+  }),
   // Not 2.11 properties: tokens carry TURN REST credentials when the secret is set (coturn's static-auth-secret).
-  str('coturn.shared-secret', '', { restartable: true, secret: true }),
+  'coturn.shared-secret': str('', { restartable: true, secret: true }),
   // redis: a coturn user per token in coturn's redis (what 2.10/2.11 browsers can use); rest-api:
   // coturn's use-auth-secret scheme (its `=` padding never reaches 2.10/2.11 browsers).
-  str('coturn.credentials', 'redis', { restartable: true, values: COTURN_CREDENTIALS }),
-  int('coturn.credential-lifetime', 86400, { restartable: true, min: 60 }),
-  str('logging.level.root', 'info', { values: LOG_LEVELS }),
-  ms('jsonRpcClientWebSocket.reconnectionDelay', 2000),
-  ms('jsonRpcClientWebSocket.timeout', 60000),
-  int('jsonRpcClientWebSocket.packetSize', 1000000, { min: 1 }),
-  ms('jsonRpcClientWebSocket.connectionTimeout', 5000),
-  ms('kurento.client.keepAliveTime', 240000),
-  int('ws.sessionReconnectionTime', 10),
-  ms('ws.pingInterval', 5000),
+  'coturn.credentials': str('redis', { restartable: true, values: COTURN_CREDENTIALS }),
+  'coturn.credential-lifetime': int(86400, { restartable: true, min: 60 }),
+  'logging.level.root': str('info', { values: LOG_LEVELS }),
+  'jsonRpcClientWebSocket.reconnectionDelay': ms(2000, 1, { ignored: KURENTO_CLIENT }),
+  'jsonRpcClientWebSocket.timeout': ms(60000, 1, { ignored: KURENTO_CLIENT }),
+  'jsonRpcClientWebSocket.packetSize': int(1000000, { min: 1, ignored: KURENTO_CLIENT }),
+  'jsonRpcClientWebSocket.connectionTimeout': ms(5000, 1, { ignored: KURENTO_CLIENT }),
+  'kurento.client.keepAliveTime': ms(240000, 1, { ignored: KURENTO_CLIENT }),
+  'ws.sessionReconnectionTime': int(10),
+  'ws.pingInterval': ms(5000),
   // Signalling sockets open at once (joined or not); past it a new one is refused with 503.
-  int('ws.maxSessions', 10000, { min: 1 }),
+  'ws.maxSessions': int(10000, { min: 1 }),
   // Limits (README "Limits"): every per-peer cost has one.
-  int('kms.max-frame-size', 8 * 1024 * 1024, { min: 64 * 1024 }),
-  int('ws.maxSessionsPerAddress', 1000, { min: 1 }),
-  ms('ws.joinTimeout', 30000),
-  int('ws.maxBufferedAmount', 16 * 1024 * 1024, { min: 64 * 1024 }),
-  int('ws.maxFrameSize', 1024 * 1024, { min: 16 * 1024, max: 64 * 1024 * 1024 }),
-  int('ws.secretAttemptsPerMinute', 20, { min: 1 }),
-  int('openvidu.sessions.max', 10000, { min: 1 }),
-  int('openvidu.sessions.max-metadata-length', 10000, { min: 1 }),
-  int('openvidu.sessions.max-ice-candidates', 100),
-  int('openvidu.sessions.max-allowed-filters', 100),
-];
+  'kms.max-frame-size': int(8 * 1024 * 1024, { min: 64 * 1024 }),
+  'ws.maxSessionsPerAddress': int(1000, { min: 1 }),
+  'ws.joinTimeout': ms(30000),
+  'ws.maxBufferedAmount': int(16 * 1024 * 1024, { min: 64 * 1024 }),
+  'ws.maxFrameSize': int(1024 * 1024, { min: 16 * 1024, max: 64 * 1024 * 1024 }),
+  'ws.secretAttemptsPerMinute': int(20, { min: 1 }),
+  'openvidu.sessions.max': int(10000, { min: 1 }),
+  'openvidu.sessions.max-metadata-length': int(10000, { min: 1 }),
+  'openvidu.sessions.max-ice-candidates': int(100),
+  'openvidu.sessions.max-allowed-filters': int(100),
+} satisfies Record<string, PropertySpec>;
+
+/** The configuration in force: each key of the table with the TypeScript type of its kind. */
+export type OpenViduConfig = { [K in keyof typeof TABLE]: PropertyValueTypes[(typeof TABLE)[K]['type']] };
+export type ConfigKey = keyof OpenViduConfig;
+
+export type PropertyDef = PropertySpec & { key: ConfigKey };
+
+export const PROPERTIES: readonly PropertyDef[] = Object.entries(TABLE).map(
+  ([key, spec]) => ({ key, ...spec }) as PropertyDef,
+);
 
 export const PROPERTY_BY_KEY: ReadonlyMap<string, PropertyDef> = new Map(PROPERTIES.map((p) => [p.key, p]));
+
+/**
+ * One warning naming every ignored property (see `ignored`) that `config` sets to something other
+ * than its default, among `keys` (all of them by default); undefined when there is none.
+ */
+export function ignoredPropertiesWarning(
+  config: Readonly<Partial<OpenViduConfig>>,
+  keys: Iterable<string> = PROPERTY_BY_KEY.keys(),
+): string | undefined {
+  const set: string[] = [];
+  for (const key of keys) {
+    const def = PROPERTY_BY_KEY.get(key);
+    if (!def?.ignored || !(key in config)) continue;
+    const value = config[key as ConfigKey];
+    if (JSON.stringify(value) !== JSON.stringify(def.default)) set.push(`${key} (${def.ignored})`);
+  }
+  return set.length ? `Set but without effect on this server: ${set.join('; ')}` : undefined;
+}
 
 /** `openvidu.pro.cluster.load.strategy` → `OPENVIDU_PRO_CLUSTER_LOAD_STRATEGY`. */
 export function envName(key: string): string {

@@ -3,7 +3,7 @@ import { InjectEventBus, type EventBus } from '../common/app-events.js';
 import { BadRequestError } from '../common/errors.js';
 import { ConfigFileRepository } from './config-file.repository.js';
 import type { LoadedConfig } from './config.loader.js';
-import { ConfigKey, OpenViduConfig } from './config.schema.js';
+import { ConfigKey, OpenViduConfig, ignoredPropertiesWarning } from './config.schema.js';
 import { crossCheck } from './config.values.js';
 import { RestartRequest } from './restart-request.js';
 
@@ -46,6 +46,8 @@ export class OpenViduConfigService {
   ) {
     this.current = Object.freeze({ ...loaded.config });
     this.configFile = loaded.configFile;
+    const ignored = ignoredPropertiesWarning(this.current);
+    if (ignored) this.logger.warn(ignored);
   }
 
   get<K extends ConfigKey>(key: K): OpenViduConfig[K] {
@@ -105,6 +107,8 @@ export class OpenViduConfigService {
       this.current = Object.freeze({ ...previous, ...updates });
       const changed = keys.filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(this.current[k]));
       this.logger.log(`Restart applied in place; changed: ${changed.length ? changed.join(', ') : 'nothing'}`);
+      const ignored = ignoredPropertiesWarning(updates, keys);
+      if (ignored) this.logger.warn(ignored);
       await this.events.emitAsync(CONFIG_UPDATED, { previous, current: this.current, changed });
       return {
         message: `Restarted OpenVidu Server with ${keys.length} new propert${keys.length === 1 ? 'y' : 'ies'}. ${persisted}`,
