@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectEventBus, OnAppEvent, type EventBus } from '../common/app-events.js';
 import { MEDIA_SERVER_STATUS_CHANGED, type MediaServerStatusEvent } from '../media-servers/media-server.events.js';
+import type { Participant } from '../sessions/participant.js';
 import type { MediaOptions } from '../sessions/session.types.js';
 import { finalReason } from '../sessions/session.types.js';
 import { SessionEvents } from '../sessions/session-events.js';
@@ -14,6 +15,11 @@ function end(sessionId: string, timestamp: number, startTime: number, reason: st
   const json: Json = { sessionId, timestamp, startTime, duration: Math.trunc((timestamp - startTime) / 1000) };
   if (reason) json.reason = reason;
   return json;
+}
+
+/** CDREventParticipant#toJson: what follows the common keys. */
+function participant(p: Readonly<Participant>): Json {
+  return { participantId: p.connectionId, location: p.location, platform: p.platform };
 }
 
 /** CDREventWebrtcConnection#toJson: the video keys only when the stream has video. */
@@ -85,25 +91,14 @@ export class CdrService {
   onJoined(e: P.ParticipantJoinedEvent): void {
     const p = e.participant;
     if (p.recorder) return;
-    this.record('participantJoined', {
-      sessionId: e.sessionId,
-      timestamp: p.createdAt,
-      participantId: p.connectionId,
-      location: p.location,
-      platform: p.platform,
-    });
+    this.record('participantJoined', { sessionId: e.sessionId, timestamp: p.createdAt, ...participant(p) });
   }
 
   @OnAppEvent(SessionEvents.ParticipantLeft)
   onLeft(e: P.ParticipantLeftEvent): void {
     const p = e.participant;
     if (p.recorder) return;
-    this.record('participantLeft', {
-      ...end(e.sessionId, e.timestamp, p.createdAt, e.reason),
-      participantId: p.connectionId,
-      location: p.location,
-      platform: p.platform,
-    });
+    this.record('participantLeft', { ...end(e.sessionId, e.timestamp, p.createdAt, e.reason), ...participant(p) });
   }
 
   @OnAppEvent(SessionEvents.StreamPublished)

@@ -1,22 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { FakePlacer, fakeConfig } from '../testing/fakes.js';
+import { CAMERA, FakePlacer, fakeConfig } from '../testing/fakes.js';
 import type { OpenViduConfig } from '../config/config.schema.js';
 import * as E from './session-errors.js';
 import { SessionEvents as EV } from './session-events.js';
 import { SessionsService } from './sessions.service.js';
-import type { MediaOptions, Role } from './session.types.js';
-
-const CAMERA: MediaOptions = {
-  hasAudio: true,
-  hasVideo: true,
-  audioActive: true,
-  videoActive: true,
-  typeOfVideo: 'CAMERA',
-  frameRate: 30,
-  videoDimensions: '{"width":640,"height":480}',
-};
+import type { Role } from './session.types.js';
 
 function model(overrides: Partial<OpenViduConfig> = {}) {
   const events = new EventEmitter2({ wildcard: true });

@@ -20,7 +20,19 @@ import type {
 } from '../media-servers/media-api.js';
 import type { HostedSession, Placement } from '../media-servers/placement.js';
 import type { SessionPlacer } from '../sessions/media-placement.js';
+import type { MediaOptions } from '../sessions/session.types.js';
 import type { ClientSocket } from '../signalling/signalling-client.js';
+
+/** What openvidu-browser sends for a camera with sound (publishVideo). */
+export const CAMERA: Readonly<MediaOptions> = {
+  hasAudio: true,
+  hasVideo: true,
+  audioActive: true,
+  videoActive: true,
+  typeOfVideo: 'CAMERA',
+  frameRate: 30,
+  videoDimensions: '{"width":640,"height":480}',
+};
 
 /** An OpenViduConfigService over the defaults and `overrides`; `set` changes a value later. */
 export function fakeConfig(overrides: Partial<OpenViduConfig> = {}) {
