@@ -1,9 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { KmsInfo } from './kurento/kms-monitor.js';
-import { KmsMonitor } from './kurento/kms-monitor.js';
-import { KurentoConnection } from './kurento/kurento-connection.js';
-import { KurentoMedia } from './kurento/kurento-media.js';
-import { LivenessProbe } from './kurento/liveness-probe.js';
 import type { MediaApi } from './media-api.js';
 import type { LoadStrategy } from './load-strategies/load-strategy.interface.js';
 import {
@@ -12,6 +8,7 @@ import {
   MEDIA_SERVER_RESTARTED,
   type MediaServerEventName,
 } from './media-server.events.js';
+import type { MediaConnection, MediaServerIo, Monitor, Probe } from './media-server-io.js';
 import type { HostedSession, PlacementRecord } from './placement.js';
 import { ServerLoad } from './server-load.js';
 
@@ -61,9 +58,9 @@ export class MediaServer {
   private disconnectedAt = Date.now();
   private readonly loadState: ServerLoad;
   private lastInfo: KmsInfo | undefined;
-  private readonly probe: LivenessProbe;
-  private readonly monitor: KmsMonitor;
-  private readonly connection: KurentoConnection;
+  private readonly probe: Probe;
+  private readonly monitor: Monitor;
+  private readonly connection: MediaConnection;
   /** The media operations signalling runs on this server. */
   readonly media: MediaApi;
   private graceTimer: NodeJS.Timeout | undefined;
@@ -80,13 +77,15 @@ export class MediaServer {
     readonly uri: string,
     strategy: LoadStrategy,
     private readonly timing: MediaServerTiming,
+    /** Makes the probe, the sampler and the media client (Kurento, or fakes in unit specs). */
+    io: MediaServerIo,
     private readonly emit: (event: MediaServerEventName, server: MediaServer, at: number) => void,
     /** A placement was released; the pool deregisters a draining server once it has none. */
     placementReleased: (server: MediaServer) => void = () => undefined,
   ) {
     this.loadState = new ServerLoad(id, strategy, () => placementReleased(this));
     this.ip = new URL(uri).hostname.replace(/^\[(.*)\]$/, '$1');
-    this.probe = new LivenessProbe(
+    this.probe = io.probe(
       uri,
       { interval: timing.livenessInterval, timeout: timing.livenessTimeout, maxFrameBytes: timing.maxFrameBytes },
       {
@@ -95,7 +94,7 @@ export class MediaServer {
         attemptFailed: (reason) => this.onAttemptFailed(reason),
       },
     );
-    this.monitor = new KmsMonitor(
+    this.monitor = io.monitor(
       uri,
       {
         samplingInterval: timing.samplingInterval,
@@ -112,13 +111,13 @@ export class MediaServer {
           this.logger.debug({ msg: `Media server ${this.id}: sampling failed: ${reason}`, mediaServerId: this.id }),
       },
     );
-    this.connection = new KurentoConnection(
+    this.connection = io.media(
       id,
       uri,
       { requestTimeout: timing.requestTimeout, maxFrameBytes: timing.maxFrameBytes },
       () => this.isConnected,
     );
-    this.media = new KurentoMedia(this.connection);
+    this.media = this.connection.media;
   }
 
   get connected(): boolean {

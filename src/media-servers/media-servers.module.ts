@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { OpenViduConfigService } from '../config/config.service.js';
+import { KurentoMediaServerIo } from './kurento/kurento-io.js';
 import { selectLoadStrategy } from './load-strategies/load-strategies.js';
 import { MediaServersController } from './media-servers.controller.js';
+import { MEDIA_SERVER_IO } from './media-server-io.js';
 import { ACTIVE_LOAD_STRATEGY, MediaServersService } from './media-servers.service.js';
 
 /**
@@ -17,6 +19,8 @@ import { ACTIVE_LOAD_STRATEGY, MediaServersService } from './media-servers.servi
         selectLoadStrategy(config.get('openvidu.pro.cluster.load.strategy')),
       inject: [OpenViduConfigService],
     },
+    // Every socket the pool opens to its media servers is made here.
+    { provide: MEDIA_SERVER_IO, useClass: KurentoMediaServerIo },
     MediaServersService,
   ],
   exports: [MediaServersService],

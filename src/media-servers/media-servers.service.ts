@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../common/errors.js';
 import { OpenViduConfigService } from '../config/config.service.js';
 import type { LoadStrategy } from './load-strategies/load-strategy.interface.js';
 import type { MediaApi } from './media-api.js';
+import { MEDIA_SERVER_IO, type MediaServerIo } from './media-server-io.js';
 import { ALL_LOAD_STRATEGIES } from './load-strategies/load-strategies.js';
 import {
   MEDIA_SERVER_CONNECTED,
@@ -65,6 +66,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
     @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
     @InjectEventBus() private readonly events: EventBus<MediaServerEventMap>,
     @Inject(ACTIVE_LOAD_STRATEGY) readonly strategy: LoadStrategy,
+    @Inject(MEDIA_SERVER_IO) private readonly io: MediaServerIo,
   ) {}
 
   onModuleInit(): void {
@@ -252,6 +254,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
       uri,
       this.strategy,
       this.timing(),
+      this.io,
       (event, s, at) => this.emit(event, s, at),
       (s) => this.placementReleased(s),
     );

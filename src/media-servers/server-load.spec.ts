@@ -4,26 +4,8 @@ import { describe, it } from 'node:test';
 import { LOAD_STRATEGIES } from '../config/config.schema.js';
 import { ALL_LOAD_STRATEGIES, selectLoadStrategy } from './load-strategies/load-strategies.js';
 import { MediaServerUnavailableError } from './media-servers.errors.js';
-import type { HostedSession } from './placement.js';
 import { leastLoaded, ServerLoad } from './server-load.js';
-
-class FakeSession implements HostedSession {
-  closed: string[] = [];
-  constructor(
-    readonly sessionId: string,
-    public streams = 0,
-  ) {}
-  streamCount(): number {
-    return this.streams;
-  }
-  toJson(): Record<string, unknown> {
-    return { sessionId: this.sessionId };
-  }
-  close(reason: 'mediaServerDisconnect'): Promise<void> {
-    this.closed.push(reason);
-    return Promise.resolve();
-  }
-}
+import { FakeSession } from './testing/fakes.js';
 
 const server = (name: string, id = 'KMS-AAAAAA') => new ServerLoad(id, selectLoadStrategy(name));
 

@@ -48,11 +48,26 @@ function deadline(ms: number, settled: () => boolean, fail: () => void, arm: (t:
 }
 
 /**
+ * What the liveness probe and the load sampler use of a Kurento-protocol socket: requests and ping
+ * frames, each rejected after its own timeout, and one close notification.
+ */
+export interface RpcSocket {
+  readonly isOpen: boolean;
+  request<T = unknown>(method: string, params: Record<string, unknown> | undefined, timeoutMs: number): Promise<T>;
+  pingFrame(timeoutMs: number): Promise<void>;
+  onClose(cb: (reason: string) => void): void;
+  close(): void;
+}
+
+/** Opens a socket to `uri`; rejects on refusal, handshake failure or after `timeoutMs`. */
+export type RpcSocketOpener = (uri: string, timeoutMs: number, maxFrameBytes: number) => Promise<RpcSocket>;
+
+/**
  * A bare Kurento-protocol socket (`ws@8`, not kurento-client) for the liveness probe and the load
  * sampler: every request has its own timeout, WebSocket ping frames are matched by payload, and
  * `close()` settles everything, so the owner never waits on a dead server.
  */
-export class JsonRpcSocket {
+export class JsonRpcSocket implements RpcSocket {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly pongWaiters = new Map<string, Pending>();
@@ -216,3 +231,7 @@ function text(data: WebSocket.RawData): string {
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString();
   return data.toString();
 }
+
+/** The production opener: a `ws` socket per call. */
+export const openJsonRpcSocket: RpcSocketOpener = (uri, timeoutMs, maxFrameBytes) =>
+  JsonRpcSocket.open(uri, timeoutMs, maxFrameBytes);

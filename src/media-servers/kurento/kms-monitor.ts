@@ -1,4 +1,4 @@
-import { JsonRpcSocket } from './json-rpc-socket.js';
+import { openJsonRpcSocket, type RpcSocket, type RpcSocketOpener } from './json-rpc-socket.js';
 
 const MANAGER = 'manager_ServerManager';
 
@@ -60,7 +60,7 @@ interface RawServerInfo {
  * One sample at a time; the next starts `samplingInterval` ms after the previous one ended.
  */
 export class KmsMonitor {
-  private socket: JsonRpcSocket | undefined;
+  private socket: RpcSocket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private generation = 0;
@@ -69,6 +69,7 @@ export class KmsMonitor {
     private readonly uri: string,
     private readonly opts: MonitorOptions,
     private readonly listener: MonitorListener,
+    private readonly open: RpcSocketOpener = openJsonRpcSocket,
   ) {}
 
   /** The window `getUsedCpu` averages over: long enough to mean something, shorter than the period. */
@@ -95,7 +96,7 @@ export class KmsMonitor {
     try {
       if (!this.socket?.isOpen) {
         this.socket = undefined;
-        const sock = await JsonRpcSocket.open(this.uri, this.opts.connectTimeout, this.opts.maxFrameBytes);
+        const sock = await this.open(this.uri, this.opts.connectTimeout, this.opts.maxFrameBytes);
         if (gen !== this.generation) return sock.close();
         this.socket = sock;
       }
@@ -110,7 +111,7 @@ export class KmsMonitor {
     this.timer = setTimeout(() => void this.loop(gen), this.opts.samplingInterval);
   }
 
-  private async sampleOnce(sock: JsonRpcSocket, gen: number): Promise<void> {
+  private async sampleOnce(sock: RpcSocket, gen: number): Promise<void> {
     const startedAt = Date.now();
     this.listener.starting();
     const t = this.opts.requestTimeout;

@@ -1,4 +1,4 @@
-import { JsonRpcError, JsonRpcSocket } from './json-rpc-socket.js';
+import { JsonRpcError, openJsonRpcSocket, type RpcSocket, type RpcSocketOpener } from './json-rpc-socket.js';
 
 /** KMS answers `connect {sessionId}` with this when it does not know the session (docs/kurento-protocol.md §2.10). */
 const INVALID_SESSION = 40007;
@@ -21,20 +21,23 @@ export interface ProbeListener {
   attemptFailed(reason: string): void;
 }
 
+/** What the probe needs from outside; unit specs pass a fake server's sockets and a mocked clock. */
+export interface ProbeDeps {
+  open: RpcSocketOpener;
+  /** Monotonic ms, for the round trip. */
+  now: () => number;
+}
+
+const PROBE_DEFAULTS: ProbeDeps = { open: openJsonRpcSocket, now: () => performance.now() };
+
 interface ConnectResult {
   sessionId?: string;
   serverId?: string;
 }
 
-/**
- * Our own liveness check on a dedicated socket, because kurento-client never notices a hung
- * server and reports drops on no public event (docs/kurento-protocol.md §4, §9). Every `interval` it sends a JSON-RPC
- * `ping` and a WebSocket ping frame, each with a `timeout`; a miss, a close or an error means down.
- * It binds the socket to a KMS session with `connect`, so after a reconnection `connect {sessionId}`
- * (40007 = unknown session) and the `serverId` tell a restarted server from a network blip.
- */
+/** A socket bound to a KMS session by `connect`. */
 interface Bound {
-  socket: JsonRpcSocket;
+  socket: RpcSocket;
   sessionId: string | undefined;
   serverId: string | undefined;
   restarted: boolean;
@@ -51,10 +54,10 @@ interface Bound {
  * (a hung server never refuses, it just stays silent): the first to bind wins.
  */
 export class LivenessProbe {
-  private socket: JsonRpcSocket | undefined;
+  private socket: RpcSocket | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Sockets of attempts still in their handshake; closed when one wins or on stop. */
-  private readonly attempts = new Set<JsonRpcSocket>();
+  private readonly attempts = new Set<RpcSocket>();
   /** Bumped whenever the current period (down or up) ends, so late callbacks are ignored. */
   private generation = 0;
   private stopped = true;
@@ -64,12 +67,16 @@ export class LivenessProbe {
   private rpcInFlight = false;
   private frameInFlight = false;
   private lastRoundTripMs: number | undefined;
+  private readonly deps: ProbeDeps;
 
   constructor(
     private readonly uri: string,
     private readonly timing: ProbeTiming,
     private readonly listener: ProbeListener,
-  ) {}
+    deps: Partial<ProbeDeps> = {},
+  ) {
+    this.deps = { ...PROBE_DEFAULTS, ...deps };
+  }
 
   get up(): boolean {
     return this.isUp;
@@ -110,9 +117,9 @@ export class LivenessProbe {
 
   private async attempt(gen: number): Promise<void> {
     let bound: Bound;
-    let sock: JsonRpcSocket | undefined;
+    let sock: RpcSocket | undefined;
     try {
-      sock = await JsonRpcSocket.open(this.uri, this.timing.timeout, this.timing.maxFrameBytes);
+      sock = await this.deps.open(this.uri, this.timing.timeout, this.timing.maxFrameBytes);
       if (gen !== this.generation) return sock.close();
       this.attempts.add(sock);
       bound = await this.bind(sock);
@@ -139,7 +146,7 @@ export class LivenessProbe {
   }
 
   /** Binds the socket to a KMS session; `restarted` when the server turns out to be a new process. */
-  private async bind(socket: JsonRpcSocket): Promise<Bound> {
+  private async bind(socket: RpcSocket): Promise<Bound> {
     const t = this.timing.timeout;
     if (this.sessionId) {
       try {
@@ -161,7 +168,7 @@ export class LivenessProbe {
    * the probe's session takes one on the ServerManager; a later `connect {sessionId}` then tells a
    * blip (accepted) from a new process (40007).
    */
-  private async newSession(socket: JsonRpcSocket): Promise<Omit<Bound, 'restarted'>> {
+  private async newSession(socket: RpcSocket): Promise<Omit<Bound, 'restarted'>> {
     const t = this.timing.timeout;
     const r = await socket.request<ConnectResult>('connect', undefined, t);
     if (r?.sessionId) await socket.request('describe', { object: 'manager_ServerManager', sessionId: r.sessionId }, t);
@@ -187,10 +194,10 @@ export class LivenessProbe {
     const miss = (e: Error) => this.lost(gen, e.message);
     if (!this.rpcInFlight) {
       this.rpcInFlight = true;
-      const sent = performance.now();
+      const sent = this.deps.now();
       sock.request('ping', undefined, this.timing.timeout).then(() => {
         this.rpcInFlight = false;
-        this.lastRoundTripMs = performance.now() - sent;
+        this.lastRoundTripMs = this.deps.now() - sent;
       }, miss);
     }
     if (!this.frameInFlight) {
