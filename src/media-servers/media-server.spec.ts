@@ -3,12 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { selectLoadStrategy } from './load-strategies/load-strategies.js';
-import {
-  MEDIA_SERVER_CONNECTED,
-  MEDIA_SERVER_DISCONNECTED,
-  MEDIA_SERVER_RESTARTED,
-  type MediaServerEventName,
-} from './media-server.events.js';
+import { MEDIA_SERVER_CONNECTED, MEDIA_SERVER_DISCONNECTED, type MediaServerEventName } from './media-server.events.js';
 import { MediaServer, type MediaServerTiming } from './media-server.js';
 import { advance, type FakeKms, FakeMediaServerIo, FakeSession, flush } from './testing/fakes.js';
 

@@ -63,7 +63,7 @@ export class MediaServersService implements OnModuleInit, OnApplicationShutdown 
   private readonly lastResort = new LastResortHandler((m) => this.logger.fatal(m));
 
   constructor(
-    @Inject(OpenViduConfigService) private readonly config: OpenViduConfigService,
+    @Inject(OpenViduConfigService) private readonly config: Pick<OpenViduConfigService, 'get'>,
     @InjectEventBus() private readonly events: EventBus<MediaServerEventMap>,
     @Inject(ACTIVE_LOAD_STRATEGY) readonly strategy: LoadStrategy,
     @Inject(MEDIA_SERVER_IO) private readonly io: MediaServerIo,

@@ -146,8 +146,15 @@ void describe('media-server faults (3 emulators, one faulty at a time)', () => {
     const before = await states();
     const t0 = Date.now();
     c.setLatency(150); // well under the 600 ms liveness timeout
-    // Several probe rounds (200 ms apart) must pass without a state change.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Several probe rounds answered at that latency on real sockets, with no state change (the
+    // probe's own rule for a slow server, round after round, is a unit spec: liveness-probe.spec.ts).
+    const id = (await byUri(t.url, c.uri)).id;
+    const slowRounds = new Set<number>();
+    await until('three slow probe round trips', () => {
+      const rtt = t.pool.stats().find((s) => s.id === id)?.probeRoundTripMs;
+      if (rtt !== undefined && rtt >= 150) slowRounds.add(rtt);
+      return slowRounds.size >= 3;
+    });
     const slow = await get(c);
     assert.equal(slow.connected, true);
     assert.equal(slow.connectionTime, before.get(c.uri)!.connectionTime);

@@ -1,11 +1,10 @@
 // The four load strategies (docs/openvidu-api.md §3.4, §7 placement) against 4 emulators: the documented figure
-// under synthetic load, shown by GET ?load=true, and burst placement of 1,000 sessions within 1.1.
+// under synthetic load, shown by GET ?load=true. Burst placement of 1,000 sessions within 1.1 is a unit
+// spec (src/media-servers/media-servers.service.spec.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { LOAD_STRATEGIES } from '../../src/config/config.schema.js';
 import { JsonRpcSocket } from '../../src/media-servers/kurento/json-rpc-socket.js';
 import type { Pipeline } from '../../src/media-servers/media-api.js';
-import type { Placement } from '../../src/media-servers/placement.js';
 import { listServers } from '../support/api.js';
 import { type App, bootWith } from '../support/boot.js';
 import { type Emulator, startEmulators } from '../support/emulators.js';
@@ -120,22 +119,4 @@ void describe('load strategies with 4 media servers', () => {
         for (const p of pipelines) await p.release();
       }
     }));
-
-  for (const strategy of LOAD_STRATEGIES) {
-    void it(`burst: 1,000 sessions placed at once over 4 servers end within max/min 1.1 (${strategy})`, () =>
-      withApp(strategy, async (t) => {
-        // One sampling period (200 ms here), so cpu and mediaObjects start from real figures.
-        await new Promise((r) => setTimeout(r, 300));
-        const placements: Placement[] = [];
-        for (let i = 0; i < 1000; i++) placements.push(t.pool.place(`burst_${i}`));
-        const counts = new Map<string, number>();
-        for (const p of placements) counts.set(p.mediaServerId, (counts.get(p.mediaServerId) ?? 0) + 1);
-        const figures = t.pool.list().map((s) => s.load);
-        const c = [...counts.values()];
-        assert.equal(c.length, 4);
-        assert.ok(Math.max(...c) / Math.min(...c) <= 1.1, `sessions per server ${c.join(', ')}`);
-        assert.ok(Math.max(...figures) / Math.min(...figures) <= 1.1, `loads ${figures.join(', ')}`);
-        for (const p of placements) p.release();
-      }));
-  }
 });

@@ -179,7 +179,7 @@ export class FakeRpcSocket implements RpcSocket {
         try {
           resolve(answer());
         } catch (e) {
-          reject(e as Error);
+          reject(e instanceof Error ? e : new Error(String(e)));
         }
       };
       if (this.kms.latency > 0) answerTimer = setTimeout(reply, this.kms.latency);
