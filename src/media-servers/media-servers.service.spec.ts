@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ConflictError, NotFoundError, NotImplementedError } from '../common/errors.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
 import { loadConfig } from '../config/config.loader.js';
 import { LOAD_STRATEGIES } from '../config/config.schema.js';
 import type { OpenViduConfigService } from '../config/config.service.js';
@@ -124,7 +124,7 @@ void describe('MediaServersService', () => {
   void describe('register and deregister', () => {
     void it('registers a server once it answers, with one connected event', async () => {
       p = await started([uri(1)]);
-      const json = await p.pool.register({ uri: uri(2) });
+      const json = await p.pool.register(uri(2));
       assert.equal(json.uri, uri(2));
       assert.equal(json.connected, true);
       assert.match(String(json.id), /^KMS-[A-Z0-9]{6}$/);
@@ -139,7 +139,7 @@ void describe('MediaServersService', () => {
       p = await started([uri(1)]);
       p.io.kms(uri(3)).down = true;
       let settled = false;
-      const registering = p.pool.register({ uri: uri(3) });
+      const registering = p.pool.register(uri(3));
       registering.finally(() => (settled = true)).catch(() => undefined);
       const isSettled = () => settled;
       await advance(CONNECT_TIMEOUT - 10);
@@ -159,15 +159,7 @@ void describe('MediaServersService', () => {
 
     void it('refuses a uri already registered, however it is spelled (409)', async () => {
       p = await started(['ws://Media-1.local:8888/kurento']);
-      await assert.rejects(p.pool.register({ uri: 'ws://media-1.LOCAL:8888/kurento' }), ConflictError);
-    });
-
-    void it('answers 501 to every route while cluster mode is off', async () => {
-      p = await started([uri(1)], { OPENVIDU_PRO_CLUSTER: 'false' });
-      assert.throws(() => p!.pool.listJson({}), NotImplementedError);
-      await assert.rejects(p.pool.register({ uri: uri(2) }), NotImplementedError);
-      await assert.rejects(p.pool.deregister('KMS-ANY', {}), NotImplementedError);
-      assert.equal(p.pool.connectedCount(), 1, 'the pool itself still runs');
+      await assert.rejects(p.pool.register('ws://media-1.LOCAL:8888/kurento'), ConflictError);
     });
 
     void it('deregister: 404 when unknown, 409 while it hosts sessions, force closes them first', async () => {
@@ -197,7 +189,7 @@ void describe('MediaServersService', () => {
       const id = p.pool.list()[0].id;
       await p.pool.deregister(id, {});
       assert.equal(p.pool.size, 0);
-      assert.equal((await p.pool.register({ uri: uri(1) })).id, id);
+      assert.equal((await p.pool.register(uri(1))).id, id);
     });
   });
 
@@ -241,7 +233,7 @@ void describe('MediaServersService', () => {
         assert.ok(loads[1] < loads[2] && loads[2] < loads[0], `loads ${loads.join(', ')}`);
         assert.equal(p.pool.place('ses_new').mediaServerId, idOf(p.pool, uri(2)));
         // The least loaded drains: the next best takes new sessions; a disconnected one never does.
-        p.pool.updateStatus(idOf(p.pool, uri(2)), { status: 'waiting-idle-to-terminate' });
+        p.pool.updateStatus(idOf(p.pool, uri(2)), 'waiting-idle-to-terminate');
         assert.equal(p.pool.place('ses_other').mediaServerId, idOf(p.pool, uri(3)));
         p.io.kms(uri(3)).stop();
         assert.equal(p.pool.place('ses_third').mediaServerId, idOf(p.pool, uri(1)));
@@ -308,7 +300,7 @@ void describe('MediaServersService', () => {
       const placement = p.pool.place('ses_last');
       assert.equal(placement.mediaServerId, id);
       p.heard.length = 0;
-      p.pool.updateStatus(id, { status: 'waiting-idle-to-terminate' });
+      p.pool.updateStatus(id, 'waiting-idle-to-terminate');
       assert.equal(p.pool.get(id)?.status, 'waiting-idle-to-terminate');
       placement.release();
       await flush();
@@ -334,10 +326,10 @@ void describe('MediaServersService', () => {
       const id = idOf(p.pool, uri(1));
       const hosted = p.pool.place('ses_hosted');
       p.heard.length = 0;
-      p.pool.updateStatus(id, { status: 'waiting-idle-to-terminate' });
+      p.pool.updateStatus(id, 'waiting-idle-to-terminate');
       assert.throws(() => p!.pool.place('ses_refused'), NoMediaServerAvailableError);
-      p.pool.updateStatus(id, { status: 'running' });
-      p.pool.updateStatus(id, { status: 'running' });
+      p.pool.updateStatus(id, 'running');
+      p.pool.updateStatus(id, 'running');
       hosted.release();
       await flush();
       assert.equal(p.pool.place('ses_taken').mediaServerId, id);
