@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { createHash, createHmac } from 'node:crypto';
 import { OpenViduConfigService } from '../config/config.service.js';
 import type { OpenViduConfig } from '../config/config.schema.js';
-import { RedisCommandClient } from './coturn-redis.js';
 import { randomId } from './ids.js';
 
 export interface TurnCredentials {
@@ -15,6 +15,8 @@ export const COTURN_REALM = 'openvidu';
 
 /** How long one Redis command may take before the token goes out without TURN credentials. */
 const REDIS_COMMAND_TIMEOUT_MS = 5000;
+/** Token requests waiting on Redis at once; past it, tokens go out without TURN rather than queue. */
+const MAX_REDIS_IN_FLIGHT = 1024;
 
 /**
  * Time-limited credentials of the "TURN REST API" scheme that coturn verifies with
@@ -69,7 +71,9 @@ type RedisSettings = Pick<
 @Injectable()
 export class TurnCredentialsService implements OnModuleDestroy {
   private readonly logger = new Logger('Turn');
-  private redis?: { client: RedisCommandClient; settings: string };
+  private redis?: { client: Redis; settings: string };
+  private inFlight = 0;
+  private lastRedisError = '';
 
   constructor(@Inject(OpenViduConfigService) private readonly config: OpenViduConfigService) {}
 
@@ -81,23 +85,35 @@ export class TurnCredentialsService implements OnModuleDestroy {
     if (config['coturn.credentials'] === 'rest-api') return turnCredentials(secret, lifetime);
     const creds = unpaddedTurnCredentials(secret, lifetime);
     const { key, value } = coturnUserRecord(COTURN_REALM, creds);
+    const where = `${config['coturn.redis.ip']}:${config['coturn.redis.port']}`;
+    if (this.inFlight >= MAX_REDIS_IN_FLIGHT) {
+      this.logger.warn(
+        `token issued without TURN credentials: ${this.inFlight} writes to coturn's redis at ${where} pending`,
+      );
+      return undefined;
+    }
+    this.inFlight++;
     try {
-      await this.client(config).command(['SET', key, value, 'EX', String(lifetime)]);
+      await this.client(config).set(key, value, 'EX', lifetime);
+      this.lastRedisError = '';
       return creds;
     } catch (e) {
       this.logger.warn(
-        `token issued without TURN credentials: coturn's redis at ${config['coturn.redis.ip']}:${config['coturn.redis.port']} refused the user (${(e as Error).message})`,
+        `token issued without TURN credentials: coturn's redis at ${where} refused the user (${(e as Error).message})`,
       );
       return undefined;
+    } finally {
+      this.inFlight--;
     }
   }
 
   onModuleDestroy(): void {
-    this.redis?.client.close();
+    this.redis?.client.disconnect();
     this.redis = undefined;
   }
 
-  private client(config: RedisSettings): RedisCommandClient {
+  /** One connection per Redis setting in force; a restart that changes them replaces it. */
+  private client(config: RedisSettings): Redis {
     const settings = JSON.stringify([
       config['coturn.redis.ip'],
       config['coturn.redis.port'],
@@ -106,14 +122,24 @@ export class TurnCredentialsService implements OnModuleDestroy {
       config['coturn.redis.connect-timeout'],
     ]);
     if (this.redis?.settings === settings) return this.redis.client;
-    this.redis?.client.close();
-    const client = new RedisCommandClient({
+    this.redis?.client.disconnect();
+    const client = new Redis({
       host: config['coturn.redis.ip'],
       port: config['coturn.redis.port'],
-      password: config['coturn.redis.password'],
+      password: config['coturn.redis.password'] || undefined,
       db: Number(config['coturn.redis.dbname']),
-      connectTimeoutMs: config['coturn.redis.connect-timeout'] * 1000,
-      commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+      connectTimeout: config['coturn.redis.connect-timeout'] * 1000,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      lazyConnect: true,
+      // A token must not wait for Redis to come back: the command fails, the token goes out without TURN.
+      maxRetriesPerRequest: 0,
+      retryStrategy: (times) => Math.min(times * 500, 5000),
+    });
+    // Connection errors are reported by the failing command; log each distinct one once, never the password.
+    client.on('error', (e: Error) => {
+      if (e.message === this.lastRedisError) return;
+      this.lastRedisError = e.message;
+      this.logger.warn(`coturn's redis at ${config['coturn.redis.ip']}:${config['coturn.redis.port']}: ${e.message}`);
     });
     this.redis = { client, settings };
     return client;

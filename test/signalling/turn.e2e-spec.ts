@@ -5,13 +5,15 @@
 // HMAC-SHA1 of it under `coturn.shared-secret`; with `coturn.credentials=redis` (default) the server
 // writes the user to coturn's redis the way turnadmin does (coturn's dbd_redis reads
 // `turn/realm/<realm>/user/<name>/key`), with `rest-api` coturn recomputes it (use-auth-secret).
+// Real Redis and coturn (Debian's packages) check it: coturn's own client relays with what the
+// browser holds.
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { browserReadsToken } from '../support/openvidu-browser-token.js';
-import { startRedisStub, type RedisStub } from '../support/redis-stub.js';
+import { startCoturn, startRedis, turnRelays, type Coturn, type RedisServer } from '../support/turn-servers.js';
 import { createSession, createToken } from '../support/api.js';
 import { boot, type Harness } from '../support/boot.js';
 import { rest } from '../support/http.js';
@@ -25,10 +27,12 @@ type IceServer = { urls: string[]; username?: string; credential?: string };
 
 void describe('TURN credentials in tokens, coturn.credentials=redis: a coturn user per token in its redis', () => {
   let h: Harness;
-  let redis: RedisStub;
+  let redis: RedisServer;
+  let coturn: Coturn;
 
   before(async () => {
-    redis = await startRedisStub('turn-db-pass');
+    redis = await startRedis('turn-db-pass');
+    coturn = await startCoturn({ redis: { port: redis.port, password: 'turn-db-pass', dbname: '3' } });
     h = await boot({
       COTURN_SHARED_SECRET: 'turn-shared-secret',
       COTURN_CREDENTIAL_LIFETIME: '600',
@@ -40,10 +44,11 @@ void describe('TURN credentials in tokens, coturn.credentials=redis: a coturn us
   });
   after(async () => {
     await h?.close();
+    await coturn?.close();
     await redis?.close();
   });
 
-  void it('openvidu-browser 2.11 reads the credential whole, and coturn finds the key it derives from it', async () => {
+  void it('openvidu-browser 2.11 reads the credential whole, and coturn relays with it', async () => {
     const session = await createSession(h.url);
     const before = Math.floor(Date.now() / 1000);
     const token = await createToken(h.url, session);
@@ -63,18 +68,25 @@ void describe('TURN credentials in tokens, coturn.credentials=redis: a coturn us
     // coturn (dbd_redis) reads this key in the configured database and checks the client's
     // MESSAGE-INTEGRITY with it; Chrome derives the same key from the credential it was given.
     const key = `turn/realm/openvidu/user/${user}/key`;
-    assert.equal(redis.get(3, key), ltKey(user, 'openvidu', turn.credential));
-    const ttl = redis.ttl(3, key)!;
+    const db = redis.client(3);
+    assert.equal(await db.get(key), ltKey(user, 'openvidu', turn.credential));
+    const ttl = await db.ttl(key);
     assert.ok(ttl > 590 && ttl <= 600, `expires with the credential (ttl ${ttl})`);
-    assert.deepEqual(redis.commands[0], ['AUTH', 'turn-db-pass']);
-    assert.deepEqual(redis.commands[1], ['SELECT', '3']);
+    assert.equal(await redis.client(0).get(key), null, 'written in the configured database');
+
+    // coturn relays for the username and credential the browser holds, and for nothing else.
+    assert.equal(await turnRelays(coturn.port, user, turn.credential), true, 'coturn accepts the token user');
+    assert.equal(await turnRelays(coturn.port, user, `${turn.credential}=`), false, 'a different password fails');
+    const other = browserReadsToken(await createToken(h.url, session)).openvidu.iceServers as IceServer[];
+    assert.equal(await turnRelays(coturn.port, user, other[1].credential!), false, "another token's credential fails");
   });
 
   void it('no coturn user for an unknown session; with Redis gone a token goes out without TURN and still joins', async () => {
-    const sent = redis.commands.length;
+    const db = redis.client(3);
+    const users = (await db.keys('turn/realm/openvidu/user/*')).length;
     const r = await rest(h.url, 'POST', '/api/tokens', { session: 'nope' });
     assert.equal(r.status, 404);
-    assert.equal(redis.commands.length, sent, 'nothing written for a 404');
+    assert.equal((await db.keys('turn/realm/openvidu/user/*')).length, users, 'nothing written for a 404');
 
     const session = await createSession(h.url);
     await redis.close();
@@ -88,8 +100,10 @@ void describe('TURN credentials in tokens, coturn.credentials=redis: a coturn us
 
 void describe('TURN credentials in tokens, coturn.credentials=rest-api (coturn use-auth-secret scheme)', () => {
   let h: Harness;
+  let coturn: Coturn;
 
   before(async () => {
+    coturn = await startCoturn({ sharedSecret: 'turn-shared-secret' });
     h = await boot({
       COTURN_SHARED_SECRET: 'turn-shared-secret',
       COTURN_CREDENTIAL_LIFETIME: '600',
@@ -98,6 +112,7 @@ void describe('TURN credentials in tokens, coturn.credentials=rest-api (coturn u
   });
   after(async () => {
     await h?.close();
+    await coturn?.close();
   });
 
   void it('every token carries a time-limited username and its HMAC; openvidu-browser builds its TURN servers from them', async () => {
@@ -125,6 +140,12 @@ void describe('TURN credentials in tokens, coturn.credentials=rest-api (coturn u
     // does not reach it: coturn would refuse it (why `redis` is the default, docs/compatibility.md).
     assert.equal(turn.credential, credential.replace(/=+$/, ''));
     assert.notEqual(ltKey(user, 'openvidu', turn.credential), ltKey(user, 'openvidu', credential));
+    assert.equal(await turnRelays(coturn.port, user, credential), true, 'coturn accepts the whole credential');
+    assert.equal(
+      await turnRelays(coturn.port, user, turn.credential),
+      false,
+      "coturn refuses what 2.11's parser keeps",
+    );
 
     // Two tokens, two usernames; a joined participant's token shows as it was handed out.
     const second = await createToken(h.url, session);
