@@ -2,9 +2,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // openvidu-browser 2.11.0 (from npm, bundled at test time) in Debian's Chromium against the real app
 // over HTTPS (its self-signed certificate) and the Kurento emulator: three participants connect,
-// publish, subscribe, signal, toggle audio/video, force-disconnect and leave, in a session with a
-// custom id. Chrome negotiates with the emulator's SDP answers; no media flows, so ICE may fail,
-// which must not disturb signalling. No page may throw, and the REST views must agree.
+// publish, subscribe, signal, toggle audio/video, share and resize a screen, force-disconnect and
+// leave, in a session with a custom id. Chrome negotiates with the emulator's SDP answers; no media
+// flows, so Chrome's ICE fails: the suite waits for that and shows signalling going on after it. No
+// page may throw, and the REST views must agree.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -205,6 +206,115 @@ void describe('openvidu-browser 2.11.0 in Chromium (real browser, real app, emul
     const json = await sessionJson();
     const opts = json.connections.content.find((c) => c.connectionId === ids.get('bob'))!.publishers[0].mediaOptions;
     assert.deepEqual([opts.audioActive, opts.videoActive], [true, false]);
+  });
+
+  void it("a screen share's resize reaches the others as a parsed videoDimensions change, and only them", async () => {
+    const alice = ids.get('alice')!;
+    const screen = await page('alice').evaluate(
+      () => (globalThis as any).ovTest.publishScreen('alice', 640, 360) as Promise<string>,
+    );
+    assert.match(screen, new RegExp(`^${alice}_SCREEN_[A-Z]{5}$`));
+    for (const name of ['bob', 'carol']) {
+      const created = await waitEvent(
+        name,
+        'screen created',
+        (e) => e.type === 'streamCreated' && e.streamId === screen,
+      );
+      assert.equal(created.typeOfVideo, 'SCREEN');
+      assert.deepEqual(created.videoDimensions, { width: 640, height: 360 });
+      const done = await waitEvent(
+        name,
+        'subscribed to the screen',
+        (e) => (e.type === 'subscribed' || e.type === 'subscribeFailed') && e.streamId === screen,
+      );
+      assert.equal(done.type, 'subscribed', String(done.error));
+    }
+    // openvidu-browser's own watch (every 500 ms) sees the new size and sends streamPropertyChanged.
+    await page('alice').evaluate(() => (globalThis as any).ovTest.resizeScreen('alice', 800, 600));
+    for (const name of ['bob', 'carol']) {
+      const e = await waitEvent(
+        name,
+        'videoDimensions 800x600',
+        (x) => x.type === 'streamPropertyChanged' && x.streamId === screen && x.changedProperty === 'videoDimensions',
+      );
+      assert.deepEqual(e.newValue, { width: 800, height: 600 }, 'JSON.parse(JSON.parse(newValue)) gave an object');
+      assert.deepEqual(e.oldValue, { width: 640, height: 360 });
+      assert.deepEqual(e.videoDimensions, { width: 800, height: 600 });
+      assert.equal(e.reason, 'screenResized');
+    }
+    // A signal alice gets back after the change: any notification of it to her would be in before.
+    await page('alice').evaluate(
+      () => (globalThis as any).ovTest.signal('alice', 'after resize', 'mark', []) as Promise<void>,
+    );
+    await waitEvent('alice', 'own marker', (e) => e.type === 'signal' && e.data === 'after resize');
+    const own = (await events('alice')).filter(
+      (e) => e.type === 'streamPropertyChanged' && e.changedProperty === 'videoDimensions',
+    );
+    assert.equal(own.length, 1, 'the owner only has its local event (SessionEventsHandler notifies the others)');
+    const json = await sessionJson();
+    const opts = json.connections.content.find((c) => c.connectionId === alice)!.publishers[0].mediaOptions;
+    assert.equal(opts.videoDimensions, '{"width":800,"height":600}');
+    await page('alice').evaluate(() => (globalThis as any).ovTest.unpublishScreen('alice'));
+    for (const name of ['bob', 'carol']) {
+      const gone = await waitEvent(name, 'screen gone', (e) => e.type === 'streamDestroyed' && e.streamId === screen);
+      assert.equal(gone.reason, 'unpublish');
+    }
+  });
+
+  void it("Chrome's ICE fails (no media path to the emulator); signalling and REST go on unchanged", async () => {
+    const states = async () => {
+      const all: string[] = [];
+      for (const name of ['alice', 'bob', 'carol']) {
+        const s = await page(name).evaluate((n) => (globalThis as any).ovTest.peerStates(n) as string[], name);
+        all.push(...s.map((x) => `${name}.${x}`));
+      }
+      return all;
+    };
+    // Bob's and carol's publishers and the four subscriptions: Chrome gives up on each (about 15 s
+    // after it was created, Chrome's own timers).
+    let last: string[] = [];
+    const failed = await until(
+      'every peer connection failed',
+      async () => {
+        last = await states();
+        return last.length === 6 && last.every((x) => x.endsWith('/failed')) ? last : undefined;
+      },
+      60000,
+    ).catch((e: Error) => assert.fail(`${e.message}: ${last.join(' ')}`));
+    assert.equal(failed.length, 6, failed.join(' '));
+    await page('carol').evaluate(
+      () => (globalThis as any).ovTest.signal('carol', 'after ice failure', 'chat', []) as Promise<void>,
+    );
+    for (const name of ['alice', 'bob', 'carol']) {
+      const s = await waitEvent(
+        name,
+        'signal after ICE failure',
+        (e) => e.type === 'signal' && e.data === 'after ice failure',
+      );
+      assert.equal(s.from, ids.get('carol'));
+    }
+    await page('bob').evaluate(() => (globalThis as any).ovTest.publishVideo('bob', true));
+    for (const name of ['alice', 'carol']) {
+      await waitEvent(
+        name,
+        'videoActive=true after ICE failure',
+        (e) =>
+          e.type === 'streamPropertyChanged' &&
+          e.streamId === streams.get('bob') &&
+          e.changedProperty === 'videoActive' &&
+          e.newValue === true,
+      );
+    }
+    const json = await sessionJson();
+    assert.deepEqual(
+      json.connections.content.map((c) => [c.connectionId, c.publishers.length, c.subscribers.length]),
+      [
+        [ids.get('alice'), 0, 2],
+        [ids.get('bob'), 1, 1],
+        [ids.get('carol'), 1, 1],
+      ],
+    );
+    assert.deepEqual(pageErrors, []);
   });
 
   void it('a moderator force-disconnects carol: she is told why, the others see her go', async () => {

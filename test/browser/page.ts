@@ -85,6 +85,7 @@ function harness(): void {
     OV: any;
     session: any;
     publisher?: any;
+    screen?: { publisher: any; canvas: any; timer: ReturnType<typeof setInterval> };
     events: Rec[];
   }
   const OVB = (globalThis as any).OpenViduBrowser;
@@ -117,6 +118,7 @@ function harness(): void {
           videoActive: s.videoActive,
           frameRate: s.frameRate ?? null,
           videoDimensions: s.videoDimensions,
+          typeOfVideo: s.typeOfVideo,
         });
         session.subscribe(s, undefined, {}, (err: any) =>
           rec(err ? 'subscribeFailed' : 'subscribed', { streamId: s.streamId, error: err ? errText(err) : null }),
@@ -135,6 +137,7 @@ function harness(): void {
           reason: e.reason,
           audioActive: e.stream.audioActive,
           videoActive: e.stream.videoActive,
+          videoDimensions: e.stream.videoDimensions,
         }),
       );
       session.on('signal', (e: any) =>
@@ -156,6 +159,59 @@ function harness(): void {
       p.publisher = await p.OV.initPublisherAsync(undefined, props);
       await p.session.publish(p.publisher);
       return p.publisher.stream.streamId;
+    },
+    /**
+     * A screen share (`videoSource: 'screen'`). The machine has no screen to pick, so the browser's
+     * picker (getDisplayMedia) is given a canvas of the asked size instead; everything after it is
+     * openvidu-browser's own screen-share path, including its 500 ms size watch.
+     */
+    async publishScreen(name: string, width: number, height: number) {
+      const p = peers[name];
+      const doc = (globalThis as any).document;
+      const canvas = doc.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      const ctx = canvas.getContext('2d');
+      let hue = 0;
+      const timer = setInterval(() => {
+        hue = (hue + 7) % 360;
+        ctx.fillStyle = `hsl(${hue}, 60%, 50%)`;
+        ctx.fillRect(0, 0, canvas.width, canvas.height);
+      }, 40);
+      (globalThis as any).navigator.mediaDevices.getDisplayMedia = () => Promise.resolve(canvas.captureStream(25));
+      const publisher = await p.OV.initPublisherAsync(undefined, {
+        videoSource: 'screen',
+        publishAudio: false,
+        publishVideo: true,
+        insertMode: 'APPEND',
+      });
+      p.screen = { publisher, canvas, timer };
+      await p.session.publish(publisher);
+      return publisher.stream.streamId as string;
+    },
+    resizeScreen(name: string, width: number, height: number) {
+      const { canvas } = peers[name].screen!;
+      canvas.width = width;
+      canvas.height = height;
+    },
+    unpublishScreen(name: string) {
+      const p = peers[name];
+      p.session.unpublish(p.screen!.publisher);
+      clearInterval(p.screen!.timer);
+      p.screen = undefined;
+    },
+    /** Every RTCPeerConnection of the participant (publishers, subscribers): `kind:iceState/connectionState`. */
+    peerStates(name: string) {
+      const p = peers[name];
+      const out: string[] = [];
+      const add = (kind: string, stream: any) => {
+        const pc = stream?.webRtcPeer?.pc;
+        if (pc) out.push(`${kind}:${pc.iceConnectionState}/${pc.connectionState}`);
+      };
+      add('pub', p.publisher?.stream);
+      add('screen', p.screen?.publisher.stream);
+      for (const c of Object.values<any>(p.session.remoteConnections ?? {})) add('sub', c.stream);
+      return out;
     },
     publishAudio(name: string, on: boolean) {
       peers[name].publisher.publishAudio(on);
