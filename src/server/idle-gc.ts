@@ -1,16 +1,49 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /** How often the heap is looked at; an idle process pays one `getHeapStatistics()` per period. */
-const PERIOD_MS = 5000;
+export const PERIOD_MS = 5000;
 /** Below this event-loop utilisation over a whole period the process counts as idle. */
 const IDLE_ELU = 0.05;
 /** Collect once the heap grew this much since the last full collection… */
 const GROWTH_FACTOR = 1.5;
 /** …and by at least this much, so a small idle heap is left alone. */
 const MIN_GROWTH = 32 * 2 ** 20;
+
+/** What IdleGc reads and does; the process's own by default, a fake in unit specs. */
+export interface MemoryProbe {
+  /** V8's used heap size, in bytes. */
+  heapUsed(): number;
+  /** Event-loop utilisation (0..1) since the previous call. */
+  utilisation(): number;
+  /** A full collection, if one can be had. */
+  obtainGc(): (() => void) | undefined;
+}
+
+export const MEMORY_PROBE = Symbol('MEMORY_PROBE');
+
+/** The running process: v8 heap statistics, perf_hooks ELU and `gc()`. */
+export function processProbe(): MemoryProbe {
+  let last = performance.eventLoopUtilization();
+  return {
+    heapUsed: () => v8.getHeapStatistics().used_heap_size,
+    utilisation: () => {
+      const elu = performance.eventLoopUtilization(last);
+      last = performance.eventLoopUtilization();
+      return elu.utilization;
+    },
+    obtainGc,
+  };
+}
 
 /**
  * Gives the memory of a burst back once it is over. V8 runs no major GC while the process is idle,
@@ -22,17 +55,22 @@ const MIN_GROWTH = 32 * 2 ** 20;
 @Injectable()
 export class IdleGc implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Memory');
+  private readonly probe: MemoryProbe;
   private timer: NodeJS.Timeout | undefined;
-  private elu = performance.eventLoopUtilization();
-  private baseline = v8.getHeapStatistics().used_heap_size;
+  private baseline: number;
   private gc: (() => void) | undefined;
   /** Full collections run so far (exposed for tests). */
   collections = 0;
 
+  constructor(@Optional() @Inject(MEMORY_PROBE) probe?: MemoryProbe | null) {
+    this.probe = probe ?? processProbe();
+    this.baseline = this.probe.heapUsed();
+  }
+
   onApplicationBootstrap(): void {
     // SERVER_IDLE_GC=false turns it off, so a bench can measure what it is worth in the same run.
     if (process.env.SERVER_IDLE_GC === 'false') return;
-    this.gc = obtainGc();
+    this.gc = this.probe.obtainGc();
     if (!this.gc) {
       this.logger.warn('no gc() available: the memory of a burst comes back only when V8 decides to collect');
       return;
@@ -48,16 +86,15 @@ export class IdleGc implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** One check; `idle` overrides the measured utilisation (tests). */
   tick(idle?: boolean): boolean {
-    const elu = performance.eventLoopUtilization(this.elu);
-    this.elu = performance.eventLoopUtilization();
-    const used = v8.getHeapStatistics().used_heap_size;
+    const utilisation = this.probe.utilisation();
+    const used = this.probe.heapUsed();
     if (used < this.baseline) this.baseline = used;
-    const quiet = idle ?? elu.utilization < IDLE_ELU;
+    const quiet = idle ?? utilisation < IDLE_ELU;
     if (!this.gc || !quiet || used < this.baseline * GROWTH_FACTOR || used - this.baseline < MIN_GROWTH) return false;
     const t0 = performance.now();
     this.gc();
     this.collections++;
-    this.baseline = v8.getHeapStatistics().used_heap_size;
+    this.baseline = this.probe.heapUsed();
     this.logger.log(
       `idle: full GC took ${(performance.now() - t0).toFixed(0)} ms, heap ${mib(used)} -> ${mib(this.baseline)} MiB`,
     );

@@ -193,12 +193,18 @@ export class SignallingService {
       );
     }
     const stats = new EndpointStatsCollector();
-    const { endpoint, answer: sdpAnswer } = await sessionMedia.subscriberEndpoint(publisherId, {
-      offer: sdpOffer,
-      onIceCandidate: (c) => this.relayCandidate(me.connectionId, publisherId, c),
-      bandwidth: videoBandwidth(this.config.snapshot(), me.kurentoOptions),
-      events: this.endpointEvents(me.sessionId, me.connectionId, stats),
-    });
+    const { endpoint, answer: sdpAnswer } = await sessionMedia
+      .subscriberEndpoint(publisherId, {
+        offer: sdpOffer,
+        onIceCandidate: (c) => this.relayCandidate(me.connectionId, publisherId, c),
+        bandwidth: videoBandwidth(this.config.snapshot(), me.kurentoOptions),
+        events: this.endpointEvents(me.sessionId, me.connectionId, stats),
+      })
+      .catch((e: unknown) => {
+        // The publisher (or the caller) may have gone meanwhile: then the rule says why, not the media.
+        this.sessions.assertCanSubscribe(me, sender);
+        throw e;
+      });
     try {
       const sub = this.sessions.subscribe(me, sender, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
       stats.attach((type, data, at) => this.sessions.recordEndpointEvent(me, sub.streamId, type, data, at));

@@ -18,6 +18,7 @@ import type {
   Recorder,
   VideoBandwidth,
 } from '../media-servers/media-api.js';
+import { MediaServerRequestError } from '../media-servers/media-servers.errors.js';
 import type { HostedSession, Placement } from '../media-servers/placement.js';
 import type { SessionPlacer } from '../sessions/media-placement.js';
 import type { MediaOptions } from '../sessions/session.types.js';
@@ -216,7 +217,10 @@ export class FakePipeline implements Pipeline {
   }
 
   createFilter(type: string, options: Record<string, unknown>): Promise<Filter> {
-    if (!this.media.filterTypes.has(type)) return Promise.reject(new Error(`unknown filter type ${type}`));
+    if (!this.media.filterTypes.has(type)) {
+      const e = new MediaServerRequestError(`Factory '${type}' not found`, this.media.mediaServerId, 40102, 'UNKNOWN');
+      return Promise.reject(e);
+    }
     const filter = new FakeFilter(this.media, type, options);
     this.filters.push(filter);
     return Promise.resolve(filter);
