@@ -9,11 +9,11 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import { InjectEventBus, type EventBus } from '../common/app-events.js';
 import { OpenViduConfigService } from '../config/config.service.js';
 import { RpcCode, RpcError } from './rpc-error.js';
-import { SignallingClient } from './signalling-client.js';
+import { SignallingClient, type ClientSocket } from './signalling-client.js';
 import { SignallingRegistry } from './signalling.registry.js';
 import { SIGNALLING_REQUEST, type SignallingEventMap, type SignallingRequestEvent } from './signalling.events.js';
 import { SignallingService } from './signalling.service.js';
@@ -29,6 +29,17 @@ const REFUSED_LOG_EVERY_MS = 10_000;
 const CLOSE_GRACE_MS = 500;
 /** The watchdog waits 3 intervals and a timer cannot wait longer than 2^31-1 ms. */
 const MAX_PING_INTERVAL = Math.floor(0x7fffffff / 3);
+
+/**
+ * An accepted socket as the transport drives it: `ws`'s WebSocket is one; a unit spec passes an
+ * EventEmitter that plays the peer.
+ */
+export interface TransportSocket extends ClientSocket {
+  on(event: 'message', listener: (data: RawData, isBinary: boolean) => void): this;
+  on(event: 'close', listener: () => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  once(event: 'close', listener: () => void): this;
+}
 
 interface RpcRequest {
   jsonrpc?: string;
@@ -151,7 +162,8 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     this.refused = 0;
   }
 
-  private accept(ws: WebSocket, address: string): void {
+  /** A socket past the handshake (and the limits): from now on it is a signalling client. */
+  accept(ws: TransportSocket, address: string): void {
     let client = this.track(new SignallingClient(ws, address, this.config.get('ws.maxBufferedAmount')));
     // A socket that never joins (nor resumes a joined client) holds a descriptor for nothing.
     const joinDeadline = setTimeout(() => {
@@ -202,7 +214,7 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     return client;
   }
 
-  private reconnect(fresh: SignallingClient, ws: WebSocket, msg: RpcRequest): SignallingClient {
+  private reconnect(fresh: SignallingClient, ws: TransportSocket, msg: RpcRequest): SignallingClient {
     const params = (msg.params ?? {}) as { sessionId?: unknown };
     const wanted = typeof params.sessionId === 'string' ? this.registry.client(params.sessionId) : undefined;
     // A socket that already joined as someone cannot take over another client: its own
@@ -309,7 +321,7 @@ export class SignallingTransport implements OnApplicationBootstrap, OnModuleDest
     }, 3 * interval);
   }
 
-  private socketClosed(client: SignallingClient, ws: WebSocket): void {
+  private socketClosed(client: SignallingClient, ws: TransportSocket): void {
     if (client.socket !== ws || client.closed) return;
     client.socket = undefined;
     if (client.watchdog) clearTimeout(client.watchdog);

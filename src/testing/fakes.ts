@@ -2,6 +2,7 @@
  * Fakes for unit specs: configuration, placement, a media API that records what it was asked, and
  * a socket that records what was sent. Excluded from the production build (tsconfig.build.json).
  */
+import { EventEmitter } from 'node:events';
 import { defaultConfig, type ConfigKey, type OpenViduConfig } from '../config/config.schema.js';
 import type { OpenViduConfigService } from '../config/config.service.js';
 import type {
@@ -296,5 +297,60 @@ export class FakeSocket implements ClientSocket {
     return this.sent
       .filter((m) => typeof m.method === 'string' && (method === undefined || m.method === method))
       .map((m) => ({ method: m.method as string, params: m.params as Record<string, unknown> }));
+  }
+}
+
+/**
+ * A socket the transport accepts, played by the spec: `receive()` is a frame from the peer,
+ * `drop()` the peer going away; what the server sends is recorded as in FakeSocket.
+ */
+export class FakeTransportSocket extends EventEmitter implements ClientSocket {
+  readonly OPEN = 1;
+  readyState = 1;
+  bufferedAmount = 0;
+  readonly sent: Array<Record<string, unknown>> = [];
+  closedWith: number | undefined;
+  terminated = false;
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+
+  close(code?: number): void {
+    if (this.readyState === 3) return;
+    this.closedWith = code;
+    this.drop();
+  }
+
+  terminate(): void {
+    if (this.readyState === 3) return;
+    this.terminated = true;
+    this.drop();
+  }
+
+  /** The connection is gone (either side): `close` fires once. */
+  drop(): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.emit('close');
+  }
+
+  receive(message: unknown): void {
+    this.emit('message', Buffer.from(typeof message === 'string' ? message : JSON.stringify(message)), false);
+  }
+
+  get isClosed(): boolean {
+    return this.readyState === 3;
+  }
+
+  /** The answer to request `id`. */
+  answer(id: number): Record<string, unknown> | undefined {
+    return this.sent.find((m) => m.id === id && !('method' in m));
+  }
+
+  notifications(method?: string): Array<Record<string, unknown>> {
+    return this.sent
+      .filter((m) => typeof m.method === 'string' && (method === undefined || m.method === method))
+      .map((m) => m.params as Record<string, unknown>);
   }
 }

@@ -79,17 +79,13 @@ void describe('signalling per-client limits', () => {
   });
   after(() => h?.close());
 
-  void it('closes a socket that does not join within ws.joinTimeout, not one that joined', async () => {
+  // That a joined client is left alone, and the deadline's exact edge, are timed on mock timers in
+  // src/signalling/signalling.transport.spec.ts (a real join could itself take longer than 400 ms here).
+  void it('closes a socket that does not join within ws.joinTimeout', async () => {
     const idle = await RpcClient.connect(h.wsUrl);
-    const session = await createSession(h.url);
-    const peer = await Peer.join(h, session, await createToken(h.url, session));
     // Pinging does not count as joining.
     await idle.call('ping', { interval: 100000 });
     await idle.whenClosed();
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(peer.rpc.closed, false);
-    await peer.leave();
-    await peer.rpc.close();
   });
 
   void it('cuts off a client that stops reading once ws.maxBufferedAmount is queued for it', async () => {

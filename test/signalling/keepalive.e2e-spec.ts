@@ -2,7 +2,6 @@
 // missed intervals with networkDisconnect; one whose socket drops may `connect {sessionId}` on a
 // new socket within ws.sessionReconnectionTime (1 s here) and keeps its place; after it, it is gone.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createSession, sessionJson } from '../support/api.js';
 import { boot, type Harness } from '../support/boot.js';
@@ -30,19 +29,13 @@ void describe('signalling: ping watchdog and the reconnection window', () => {
     await h?.close();
   });
 
-  void it('a client that keeps pinging stays; one that stops is removed with networkDisconnect and its media released', async () => {
+  // Which pings keep a client, the clamp of huge intervals and the window's exact edges are timed on
+  // mock timers in src/signalling/signalling.transport.spec.ts; here, what real sockets do.
+  void it('a client that stops pinging is removed with networkDisconnect, its socket closed and its media released', async () => {
     const { session, a, b } = await pair();
     await b.publish();
     await a.subscribe(b.streamId);
     const endpoints = h.emus[0].stats().endpoints;
-    // A pings every 100 ms with a 200 ms interval for longer than three intervals: still there.
-    await a.rpc.call('ping', { interval: 200 });
-    for (let i = 0; i < 10; i++) {
-      await sleep(100);
-      await a.rpc.call('ping', {});
-    }
-    assert.deepEqual(await ids(session), [a.id, b.id]);
-    await a.rpc.call('ping', { interval: 60_000 }); // A relaxes its own watchdog for the rest of the test
     await b.rpc.call('ping', { interval: 200 });
     const left = await a.rpc.waitFor('participantLeft', (p) => p.connectionId === b.id);
     assert.deepEqual(left.params, { connectionId: b.id, reason: 'networkDisconnect' });
@@ -61,13 +54,10 @@ void describe('signalling: ping watchdog and the reconnection window', () => {
     const { session, a, b } = await pair();
     await b.publish();
     await b.rpc.drop();
-    await sleep(300);
     const fresh = await RpcClient.connect(h.wsUrl);
     open.push(fresh);
     const r = await fresh.call('connect', { sessionId: b.join.sessionId });
     assert.equal(r.sessionId, b.join.sessionId, 'the resumed RPC session keeps its id');
-    // Past the window now: the participant must still be there, as must its stream.
-    await sleep(1300);
     assert.deepEqual(await ids(session), [a.id, b.id]);
     const json = await sessionJson(h.url, session);
     assert.equal(json?.connections.content[1].publishers[0]?.streamId, b.streamId);
