@@ -20,7 +20,7 @@ import {
 import { NoMediaServerAvailableError } from './media-servers.errors.js';
 import { MediaServersService } from './media-servers.service.js';
 import type { Placement } from './placement.js';
-import { advance, FakeMediaServerIo, FakeSession, flush } from './testing/fakes.js';
+import { advance, FakeMediaServerIo, FakeSession, flush, placeOn } from './testing/fakes.js';
 
 const uri = (i: number) => `ws://10.0.0.${i}:8888/kurento`;
 const CONNECT_TIMEOUT = 1000;
@@ -340,24 +340,3 @@ void describe('MediaServersService', () => {
     });
   });
 });
-
-/** Places `sessionId` on `id` by filling the others first (the pool decides, as in production). */
-function placeOn(pool: MediaServersService, id: string, sessionId: string): Placement {
-  const fillers: Placement[] = [];
-  try {
-    for (let i = 0; i < 100; i++) {
-      const filler = pool.place(`${sessionId}-filler-${i}`);
-      if (filler.mediaServerId !== id) {
-        fillers.push(filler);
-        continue;
-      }
-      filler.release();
-      const real = pool.place(sessionId);
-      assert.equal(real.mediaServerId, id);
-      return real;
-    }
-    throw new Error(`could not place ${sessionId} on ${id}`);
-  } finally {
-    for (const f of fillers) f.release();
-  }
-}

@@ -1,12 +1,14 @@
 // Fakes for the media-server unit specs (excluded from the production build). They run under
 // node:test mock timers: every delay is a setTimeout, nothing opens a real socket.
+import assert from 'node:assert/strict';
 import { mock } from 'node:test';
 import { JsonRpcError, type RpcSocket, type RpcSocketOpener } from '../kurento/json-rpc-socket.js';
 import { KmsMonitor } from '../kurento/kms-monitor.js';
 import { LivenessProbe } from '../kurento/liveness-probe.js';
 import type { MediaApi, Pipeline } from '../media-api.js';
 import type { MediaConnection, MediaServerIo } from '../media-server-io.js';
-import type { HostedSession } from '../placement.js';
+import type { MediaServersService } from '../media-servers.service.js';
+import type { HostedSession, Placement } from '../placement.js';
 
 type Handler = (params: Record<string, unknown> | undefined) => unknown;
 
@@ -271,12 +273,37 @@ export class FakeSession implements HostedSession {
   }
 
   toJson(): Record<string, unknown> {
-    return { sessionId: this.sessionId };
+    return { sessionId: this.sessionId, createdAt: 1, connections: { numberOfElements: 0, content: [] } };
   }
 
   close(reason: 'mediaServerDisconnect'): Promise<void> {
     this.closes.push(reason);
     return Promise.resolve();
+  }
+}
+
+/**
+ * Places `sessionId` on the server `mediaServerId` the way production does (the pool decides):
+ * fillers are placed until the pool's choice is that server, then the real session takes the
+ * filler's spot and the fillers are released.
+ */
+export function placeOn(pool: MediaServersService, mediaServerId: string, sessionId: string): Placement {
+  const fillers: Placement[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      const filler = pool.place(`${sessionId}-filler-${i}`);
+      if (filler.mediaServerId !== mediaServerId) {
+        fillers.push(filler);
+        continue;
+      }
+      filler.release();
+      const real = pool.place(sessionId);
+      assert.equal(real.mediaServerId, mediaServerId);
+      return real;
+    }
+    throw new Error(`could not place ${sessionId} on ${mediaServerId}`);
+  } finally {
+    for (const f of fillers) f.release();
   }
 }
 
