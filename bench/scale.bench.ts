@@ -12,25 +12,21 @@
 // BENCH_SCALE_SETTLE_S seconds idle after leaving (default 30); BENCH_SCALE_LIST_REQUESTS per route
 // (default 20); BENCH_SERVER_NODE_ARGS flags for the server; BENCH_SCALE_IDLE_GC=false turns the
 // server's idle GC off (to measure what it is worth); MALLOC_* variables are passed to the server.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { spawnEmulator, type EmulatorProcess } from '../test/support/emulators.js';
+import { VIDEO } from '../test/support/fixtures.js';
 import { RpcClient, sdpOffer } from '../test/support/rpc.js';
 import { report, size, sizes } from './report.js';
+import { BenchHttp, cpuSeconds, memory, pool, startServerProcess } from './support.js';
 
 const SIZES = sizes('SCALE_SIZES', [500, 1000, 2000], [500, 1000]);
 const SETTLE_S = size('SCALE_SETTLE_S', 30, 30);
 const LIST_REQUESTS = size('SCALE_LIST_REQUESTS', 20, 10);
 /** Sessions being set up at once (2 participants each). */
 const CONCURRENCY = 50;
-const SECRET = 'BENCH_SECRET';
-const AUTH = `Basic ${Buffer.from(`OPENVIDUAPP:${SECRET}`).toString('base64')}`;
-let agent = new Agent({ keepAlive: true, maxSockets: 32 });
+const api = new BenchHttp();
 
 const limitS = SIZES.reduce((n, s) => n + 90 + SETTLE_S + s / 40, 0);
 const deadline = setTimeout(() => {
@@ -39,187 +35,28 @@ const deadline = setTimeout(() => {
 }, limitS * 1000);
 deadline.unref();
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * One request; a keep-alive socket the server closed as idle just as it was reused (likely while a
- * loaded machine stretches a join past the server's keep-alive timeout) is retried once on a new one.
- */
-async function http(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; text: string }> {
-  try {
-    return await http1(base, method, path, body);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') throw e;
-    return http1(base, method, path, body);
-  }
-}
-
-function http1(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const headers: Record<string, string> = { authorization: AUTH };
-  if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': `${payload.length}` });
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function rest<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const r = await http(base, method, path, body);
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 200)}`);
-  return (r.text ? JSON.parse(r.text) : {}) as T;
-}
-
-async function pool(n: number, limit: number, job: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await job(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-/** An emulator in its own process (the CLI), so its CPU is not the server's nor the client's. */
-interface Emulator {
-  child: ChildProcess;
-  uri: string;
-  stats(): Promise<{ pipelines: number; objects: number }>;
-}
-
-async function startEmulator(): Promise<Emulator> {
-  const cli = fileURLToPath(new URL('../src/kms-emulator/cli.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const uri = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stderr.on('data', (c: Buffer) => {
-      text += c.toString();
-      const m = /Listening on (ws:\/\/\S+)/.exec(text);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-  child.stderr.resume();
-  const lines = createInterface({ input: child.stdout });
-  const waiting: ((line: string) => void)[] = [];
-  lines.on('line', (line) => waiting.shift()?.(line));
-  return {
-    child,
-    uri,
-    stats: () =>
-      new Promise((resolve) => {
-        waiting.push((line) => resolve(JSON.parse(line) as { pipelines: number; objects: number }));
-        child.stdin.write('stats\n');
-      }),
-  };
-}
-
-async function startServer(
-  emus: Emulator[],
-  dataDir: string,
-): Promise<{ child: ChildProcess; url: string; ws: string }> {
-  const port = await freePort();
-  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, main], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      PATH: process.env.PATH,
-      SERVER_ADDRESS: '127.0.0.1',
-      SERVER_PORT: String(port),
-      SERVER_SSL_ENABLED: 'false',
-      SERVER_DATA_DIR: dataDir,
-      OPENVIDU_SECRET: SECRET,
-      OPENVIDU_PRO_CLUSTER: 'true',
-      KMS_URIS: JSON.stringify(emus.map((e) => e.uri)),
-      LOGGING_LEVEL_ROOT: 'warn',
-      // Every participant comes from this one loopback address, and the largest size passes the
-      // default caps on sockets and sessions.
-      WS_MAXSESSIONS: '100000',
-      WS_MAXSESSIONSPERADDRESS: '100000',
-      OPENVIDU_SESSIONS_MAX: '100000',
-      SERVER_IDLE_GC: process.env.BENCH_SCALE_IDLE_GC === 'false' ? 'false' : 'true',
-      // glibc allocator tuning (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_…) reaches the server as given.
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const servers = await rest<{ content: { connected: boolean }[] }>(url, 'GET', '/pro/media-servers').catch(
-      () => null,
-    );
-    if (servers?.content.filter((s) => s.connected).length === emus.length) break;
-    if (i > 400) throw new Error('media servers did not connect');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { child, url, ws: `ws://127.0.0.1:${port}/openvidu` };
-}
-
 /** The server's longest event-loop stall (ms) since the previous call: prom-client resets it on each read. */
 async function maxLagMs(url: string): Promise<number> {
-  const text = (await http(url, 'GET', '/metrics')).text;
+  const text = (await api.call(url, 'GET', '/metrics')).text;
   const m = /^nodejs_eventloop_lag_max_seconds\s+(\S+)/m.exec(text);
   return m ? Number(m[1]) * 1000 : NaN;
 }
 
-const PUBLISH = {
-  doLoopback: false,
-  hasAudio: true,
-  hasVideo: true,
-  audioActive: true,
-  videoActive: true,
-  typeOfVideo: 'CAMERA',
-  frameRate: 30,
-  videoDimensions: '{"width":640,"height":480}',
-};
-
 /** n participants in n/2 sessions; in every other session both subscribe to each other. */
 async function burst(url: string, ws: string, n: number, clients: RpcClient[]): Promise<string[]> {
   const offer = sdpOffer();
-  agent.destroy();
-  agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  api.renew();
   const ids: string[] = [];
   await pool(Math.ceil(n / 2), CONCURRENCY, async (i) => {
-    const { id: session } = await rest<{ id: string }>(url, 'POST', '/api/sessions', {});
+    const { id: session } = await api.json<{ id: string }>(url, 'POST', '/api/sessions', {});
     ids.push(session);
     const pair: { c: RpcClient; streamId: string }[] = [];
     for (let k = 0; k < 2; k++) {
-      const { token } = await rest<{ token: string }>(url, 'POST', '/api/tokens', { session, role: 'PUBLISHER' });
+      const { token } = await api.json<{ token: string }>(url, 'POST', '/api/tokens', { session, role: 'PUBLISHER' });
       const c = await RpcClient.connect(ws);
       clients.push(c);
       await c.call('joinRoom', { token, session, platform: 'bench', metadata: '', secret: '', recorder: false });
-      const { id } = await c.call<{ id: string }>('publishVideo', { sdpOffer: offer, ...PUBLISH });
+      const { id } = await c.call<{ id: string }>('publishVideo', { sdpOffer: offer, doLoopback: false, ...VIDEO });
       pair.push({ c, streamId: id });
     }
     if (i % 2 === 0) {
@@ -235,7 +72,7 @@ async function latency(url: string, path: string): Promise<{ p50: number; p99: n
   let bytes = 0;
   for (let i = 0; i < LIST_REQUESTS; i++) {
     const t0 = performance.now();
-    const r = await http(url, 'GET', path);
+    const r = await api.call(url, 'GET', path);
     times.push(performance.now() - t0);
     if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`);
     bytes = r.text.length;
@@ -245,7 +82,7 @@ async function latency(url: string, path: string): Promise<{ p50: number; p99: n
   return { p50: pct(0.5), p99: pct(0.99), bytes };
 }
 
-async function waitEmpty(emus: Emulator[]): Promise<boolean> {
+async function waitEmpty(emus: EmulatorProcess[]): Promise<boolean> {
   for (let i = 0; i < 600; i++) {
     const stats = await Promise.all(emus.map((e) => e.stats()));
     if (stats.every((s) => s.pipelines === 0 && s.objects === 0)) return true;
@@ -274,9 +111,26 @@ interface Point {
 }
 
 async function measure(n: number): Promise<Point> {
-  const emus = await Promise.all([0, 1, 2, 3].map(() => startEmulator()));
+  // Emulators in processes of their own, so their CPU is not the server's nor the client's.
+  const emus = await Promise.all([0, 1, 2, 3].map(() => spawnEmulator()));
   const dataDir = mkdtempSync(join(tmpdir(), 'ov-bench-scale-'));
-  const { child, url, ws } = await startServer(emus, dataDir);
+  const { child, url, ws } = await startServerProcess(
+    api,
+    emus.map((e) => e.uri),
+    dataDir,
+    {
+      // Every participant comes from this one loopback address, and the largest size passes the
+      // default caps on sockets and sessions.
+      WS_MAXSESSIONS: '100000',
+      WS_MAXSESSIONSPERADDRESS: '100000',
+      OPENVIDU_SESSIONS_MAX: '100000',
+      SERVER_IDLE_GC: process.env.BENCH_SCALE_IDLE_GC === 'false' ? 'false' : 'true',
+      // glibc allocator tuning (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_…) reaches the server as given.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('MALLOC_') && !!e[1]),
+      ),
+    },
+  );
   const clients: RpcClient[] = [];
   try {
     // Warm-up (JIT, sockets) outside the measured burst, then the idle figure of this same process.
@@ -284,7 +138,7 @@ async function measure(n: number): Promise<Point> {
     await Promise.all(clients.splice(0).map((c) => c.call('leaveRoom', {}).then(() => c.close())));
     await waitEmpty(emus);
     await new Promise((r) => setTimeout(r, 2000));
-    const idleRss = rssMb(child.pid!);
+    const idleRss = memory(child.pid!).rss;
     await maxLagMs(url);
     const cpu0 = cpuSeconds(child.pid!);
     const t0 = performance.now();
@@ -292,7 +146,7 @@ async function measure(n: number): Promise<Point> {
     const joinMs = performance.now() - t0;
     const cpuMsPerJoin = ((cpuSeconds(child.pid!) - cpu0) * 1000) / n;
     const lagBurst = await maxLagMs(url);
-    const loadedRss = rssMb(child.pid!);
+    const loadedRss = memory(child.pid!).rss;
     const list = await latency(url, '/api/sessions');
     const servers = await latency(url, '/pro/media-servers?sessions=true');
     const one = await latency(url, `/api/sessions/${ids[ids.length >> 1]}`);
@@ -300,7 +154,7 @@ async function measure(n: number): Promise<Point> {
     await Promise.all(clients.splice(0).map((c) => c.call('leaveRoom', {}).then(() => c.close())));
     const released = await waitEmpty(emus);
     await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
-    const afterRss = rssMb(child.pid!);
+    const afterRss = memory(child.pid!).rss;
     return {
       n,
       joinMs,
@@ -323,7 +177,7 @@ async function measure(n: number): Promise<Point> {
     await Promise.all(clients.map((c) => c.close()));
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
-    for (const e of emus) e.child.kill('SIGTERM');
+    await Promise.all(emus.map((e) => e.close()));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -408,7 +262,7 @@ async function main(): Promise<void> {
       met: p.lagList <= 50,
     });
   }
-  agent.destroy();
+  api.close();
 }
 
 main().then(

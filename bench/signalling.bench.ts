@@ -5,16 +5,16 @@
 // sockets doing the same number of bare `ping` round trips (target ≤ 3×).
 // Size: BENCH_SIGNALLING_SESSIONS (default 500 sessions of 2; 100 with BENCH_QUICK=1).
 // Profile the server: BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (node dist/bench/signalling.bench.js).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startKmsEmulator, type KmsEmulator } from '../src/kms-emulator/index.js';
+import type { KmsEmulator } from '../src/kms-emulator/index.js';
+import { startEmulators } from '../test/support/emulators.js';
+import { VIDEO } from '../test/support/fixtures.js';
 import { RpcClient, sdpOffer } from '../test/support/rpc.js';
 import { report, size } from './report.js';
+import { BenchHttp, cpuSeconds, memory, pool, startServerProcess } from './support.js';
 
 const SESSIONS = size('SIGNALLING_SESSIONS', 500, 100);
 const PER_SESSION = 2;
@@ -23,10 +23,7 @@ const CONCURRENCY = 50;
 const TARGET_RATIO = 3;
 const TARGET_CPU_MS = 2;
 const TARGET_RSS_MB = 150;
-const SECRET = 'BENCH_SECRET';
-const AUTH = `Basic ${Buffer.from(`OPENVIDUAPP:${SECRET}`).toString('base64')}`;
-/** Keep-alive REST sockets, renewed per phase: an idle one the server just timed out would reset. */
-let agent = new Agent({ keepAlive: true, maxSockets: 32 });
+const api = new BenchHttp();
 
 const LIMIT_S = 60 + Math.ceil(SESSIONS / 20);
 const deadline = setTimeout(() => {
@@ -34,104 +31,6 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, LIMIT_S * 1000);
 deadline.unref();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A keep-alive socket the server closed as idle just as it was reused is retried once on a new one. */
-async function rest<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  try {
-    return await rest1<T>(base, method, path, body);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') throw e;
-    return rest1<T>(base, method, path, body);
-  }
-}
-
-function rest1<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const headers: Record<string, string> = { authorization: AUTH };
-  if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': `${payload.length}` });
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
-        else resolve((text ? JSON.parse(text) : {}) as T);
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** Runs `n` jobs with at most `limit` at once. */
-async function pool(n: number, limit: number, job: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await job(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-async function startApp(
-  emus: KmsEmulator[],
-  dataDir: string,
-): Promise<{ child: ChildProcess; url: string; ws: string }> {
-  const port = await freePort();
-  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-  // BENCH_SERVER_NODE_ARGS passes flags to the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, main], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      PATH: process.env.PATH,
-      SERVER_ADDRESS: '127.0.0.1',
-      SERVER_PORT: String(port),
-      SERVER_SSL_ENABLED: 'false',
-      SERVER_DATA_DIR: dataDir,
-      OPENVIDU_SECRET: SECRET,
-      OPENVIDU_PRO_CLUSTER: 'true',
-      KMS_URIS: JSON.stringify(emus.map((e) => e.uri)),
-      LOGGING_LEVEL_ROOT: 'warn',
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const servers = await rest<{ content: { connected: boolean }[] }>(url, 'GET', '/pro/media-servers').catch(
-      () => null,
-    );
-    if (servers?.content.filter((s) => s.connected).length === emus.length) break;
-    if (i > 400) throw new Error('media servers did not connect');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { child, url, ws: `ws://127.0.0.1:${port}/openvidu` };
-}
 
 /** Baseline: the same sockets and the same number of round trips, as bare pings. */
 async function baseline(ws: string): Promise<number> {
@@ -153,36 +52,29 @@ async function baseline(ws: string): Promise<number> {
 /** 500 sessions: REST session + 2 tokens, then per participant connect, joinRoom, publishVideo. */
 async function joinAndPublish(url: string, ws: string, clients: RpcClient[], sessions = SESSIONS): Promise<number> {
   const offer = sdpOffer();
-  agent.destroy();
-  agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  api.renew();
   const t0 = performance.now();
   await pool(sessions, CONCURRENCY, async () => {
-    const { id: session } = await rest<{ id: string }>(url, 'POST', '/api/sessions', {});
+    const { id: session } = await api.json<{ id: string }>(url, 'POST', '/api/sessions', {});
     for (let k = 0; k < PER_SESSION; k++) {
-      const { token } = await rest<{ token: string }>(url, 'POST', '/api/tokens', { session, role: 'PUBLISHER' });
+      const { token } = await api.json<{ token: string }>(url, 'POST', '/api/tokens', { session, role: 'PUBLISHER' });
       const c = await RpcClient.connect(ws);
       clients.push(c);
       await c.call('joinRoom', { token, session, platform: 'bench', metadata: '', secret: '', recorder: false });
-      await c.call('publishVideo', {
-        sdpOffer: offer,
-        doLoopback: false,
-        hasAudio: true,
-        hasVideo: true,
-        audioActive: true,
-        videoActive: true,
-        typeOfVideo: 'CAMERA',
-        frameRate: 30,
-        videoDimensions: '{"width":640,"height":480}',
-      });
+      await c.call('publishVideo', { sdpOffer: offer, doLoopback: false, ...VIDEO });
     }
   });
   return performance.now() - t0;
 }
 
 async function main(): Promise<void> {
-  const emus = await Promise.all([0, 1, 2, 3].map(() => startKmsEmulator({ host: '127.0.0.1' })));
+  const emus = await startEmulators(4);
   const dataDir = mkdtempSync(join(tmpdir(), 'ov-bench-signalling-'));
-  const { child, url, ws } = await startApp(emus, dataDir);
+  const { child, url, ws } = await startServerProcess(
+    api,
+    emus.map((e) => e.uri),
+    dataDir,
+  );
   const clients: RpcClient[] = [];
   try {
     const idle = memory(child.pid!);
@@ -195,7 +87,11 @@ async function main(): Promise<void> {
     const real = await joinAndPublish(url, ws, clients);
     const cpuMsPerJoin = ((cpuSeconds(child.pid!) - cpu0) * 1000) / (SESSIONS * PER_SESSION);
     const loaded = memory(child.pid!);
-    const servers = await rest<{ content: { id: string; load: number }[] }>(url, 'GET', '/pro/media-servers?load=true');
+    const servers = await api.json<{ content: { id: string; load: number }[] }>(
+      url,
+      'GET',
+      '/pro/media-servers?load=true',
+    );
     const streams = servers.content.map((s) => s.load);
     const endpoints = emus.map((e) => e.stats().endpoints);
     await leaveAll(clients.splice(0));
@@ -272,7 +168,7 @@ async function main(): Promise<void> {
     await stop(child);
     await Promise.all(clients.map((c) => c.close()));
     await Promise.all(emus.map((e) => e.close()));
-    agent.destroy();
+    api.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

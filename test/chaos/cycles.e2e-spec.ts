@@ -1,22 +1,23 @@
 // Crash cycles: media servers killed, hung, restarted, blipped and slowed at random under a steady
 // join/publish/leave load. The server never fails, /pro/media-servers shows the truth within 1 s of
 // each change, no session stays on a dead server past the grace, the healthy server is never marked
-// down, and sockets/timers come back to their baseline. CHAOS_CYCLES sets the size (3 by default,
-// `CHAOS_CYCLES=100 npm run test:chaos` at full size); CHAOS_SEED replays a run.
+// down, and sockets/timers come back to their baseline. 3 cycles in `npm test`, 100 with TEST_FULL=1,
+// CHAOS_CYCLES sets any other number; CHAOS_SEED replays a run.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { MEDIA_SERVER_DISCONNECTED, type MediaServerEvent } from '../../src/media-servers/media-server.events.js';
 import { createSession, createToken, mediaServers } from '../support/api.js';
 import { boot, type Harness } from '../support/boot.js';
+import { loopSize } from '../support/fixtures.js';
 import { rest } from '../support/http.js';
 import { until } from '../support/poll.js';
 import { Peer } from '../support/rpc.js';
 
-const CYCLES = Math.max(1, Number(process.env.CHAOS_CYCLES ?? 3) || 3);
+const CYCLES = loopSize('CHAOS_CYCLES', 3, 100);
 let seed = Number(process.env.CHAOS_SEED ?? Date.now() % 100000);
 const random = () => ((seed = (seed * 16807) % 2147483647) % 10000) / 10000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FAULTS = ['kill', 'hang', 'restart', 'blip', 'slow'] as const;
 
 function resources(): Record<string, number> {

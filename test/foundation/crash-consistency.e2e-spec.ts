@@ -6,17 +6,20 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { renderPropertiesUpdate } from '../../src/config/properties-writer.js';
 import { type Emulator, startEmulator } from '../support/emulators.js';
-import { basic, freePort, tempDir } from '../support/fixtures.js';
+import { basic, freePort, loopSize, tempDir } from '../support/fixtures.js';
 import { call } from '../support/http.js';
 import { killServer, spawnServer } from '../support/process.js';
 
 const LOOP_JS = fileURLToPath(new URL('../support/persist-loop.js', import.meta.url));
-// A few dozen kills by default keep `npm test` quick; CRASH_TRIALS=210 (or more) for the full run.
-const KILL_TRIALS = Number(process.env.CRASH_TRIALS ?? 60);
+// A few kills and two server rounds keep `npm test` quick; TEST_FULL=1 (or CRASH_TRIALS, CRASH_ROUNDS)
+// runs 210 kills and 3 rounds.
+const KILL_TRIALS = loopSize('CRASH_TRIALS', 15, 210);
+const SERVER_ROUNDS = loopSize('CRASH_ROUNDS', 2, 3);
 const WORKERS = 3;
 const SECRET = 'crash-secret';
 // A big file (~60 KB) widens the write window, so a non-atomic write would be caught mid-way.
@@ -31,8 +34,6 @@ const B = {
   'openvidu.webhook.headers': ['X-B: '.concat('b'.repeat(3000))],
   'openvidu.cdr': false,
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 void describe('config file after a crash mid-persist', () => {
   let emu: Emulator;
@@ -78,7 +79,16 @@ void describe('config file after a crash mid-persist', () => {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         const exit = new Promise((resolve) => child.once('exit', resolve));
-        await new Promise((resolve) => child.stdout.once('data', resolve));
+        // After the first write (A) or the second (B): each phase gets its share of kills even when a
+        // loaded machine makes one write longer than the random delay.
+        const writes = 1 + (t % 2);
+        await new Promise<void>((resolve) => {
+          let done = 0;
+          child.stdout.on('data', (c: Buffer) => {
+            done += c.toString().split('\n').length - 1;
+            if (done >= writes) resolve();
+          });
+        });
         await sleep(Math.random() * 20);
         child.kill('SIGKILL');
         await exit;
@@ -109,7 +119,7 @@ void describe('config file after a crash mid-persist', () => {
     const auth = basic(SECRET);
     let server = spawnServer(env);
     let state = 'old';
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < SERVER_ROUNDS; round++) {
       const url = await server.ready;
       const config = (await call(url, 'GET', '/pro/config', { auth })).json();
       const expected = state === 'A' ? 111 : state === 'B' ? 222 : 120;

@@ -46,10 +46,10 @@ void describe('liveness under an event-loop stall', () => {
   });
 
   void it('still marks a hung server down (the same probe, the same timings)', async () => {
-    emu.command('hang on');
+    await emu.command('hang on');
     await until('the hung server to be marked down', () => downs.length > 0, 5000);
     assert.equal(h.pool.connectedCount(), 0);
-    emu.command('hang off');
+    await emu.command('hang off');
     await until('the server to be connected again', () => h.pool.connectedCount() === 1, 5000);
   });
 });

@@ -2,6 +2,7 @@
 // own, which keeps answering while the test's own event loop is stalled, so its answers wait in our
 // sockets as a real media server's would. Every emulator started here is closed by the caller.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
 
@@ -26,11 +27,14 @@ const CLI = fileURLToPath(new URL('../../src/kms-emulator/cli.js', import.meta.u
 
 export interface EmulatorProcess {
   uri: string;
-  /** One stdin command (`hang on`, `restart`, `blip`…). */
-  command(line: string): void;
+  pid: number;
+  /** One stdin command (`hang on`, `restart`, `blip`…); resolves with its one-line answer. */
+  command(line: string): Promise<string>;
+  stats(): Promise<{ pipelines: number; objects: number }>;
   close(): Promise<void>;
 }
 
+/** The emulator's CLI in a process of its own, on 127.0.0.1 with an ephemeral port. */
 export async function spawnEmulator(): Promise<EmulatorProcess> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1'], {
     stdio: 'pipe',
@@ -38,20 +42,33 @@ export async function spawnEmulator(): Promise<EmulatorProcess> {
   let err = '';
   const uri = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`emulator did not start: ${err}`)), 15_000);
-    child.stderr.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       err += d.toString();
       const m = /(ws:\/\/127\.0\.0\.1:\d+\/kurento)/.exec(err);
       if (m) {
         clearTimeout(timer);
+        // Its log is not kept past the banner: a long run would pile it up.
+        child.stderr.off('data', onData);
+        child.stderr.resume();
         resolve(m[1]);
       }
-    });
+    };
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${err}`)));
   });
-  child.stdout.resume();
+  // Every command is answered with one line, in order.
+  const answers: ((line: string) => void)[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => answers.shift()?.(line));
+  const command = (line: string) =>
+    new Promise<string>((resolve) => {
+      answers.push(resolve);
+      child.stdin.write(`${line}\n`);
+    });
   return {
     uri,
-    command: (line) => child.stdin.write(`${line}\n`),
+    pid: child.pid!,
+    command,
+    stats: async () => JSON.parse(await command('stats')) as { pipelines: number; objects: number },
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

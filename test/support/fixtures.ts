@@ -62,6 +62,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** A camera publishing audio and video, as openvidu-browser's default publisher does. */
+export const VIDEO: MediaOptions = {
+  hasAudio: true,
+  hasVideo: true,
+  audioActive: true,
+  videoActive: true,
+  typeOfVideo: 'CAMERA',
+  frameRate: 30,
+  videoDimensions: '{"width":640,"height":480}',
+};
+
 export const CAMERA: MediaOptions = {
   hasAudio: true,
   hasVideo: true,
@@ -81,3 +92,13 @@ export const AUDIO_ONLY: MediaOptions = {
   frameRate: null,
   videoDimensions: '',
 };
+
+/**
+ * How many rounds a long loop runs (kills, fuzz cases, fault cycles): `quick` in `npm test`, `full`
+ * with TEST_FULL=1, or exactly what the variable `name` says (e.g. CRASH_TRIALS=500).
+ */
+export function loopSize(name: string, quick: number, full: number): number {
+  const set = Number(process.env[name]);
+  if (Number.isInteger(set) && set > 0) return set;
+  return process.env.TEST_FULL === '1' ? full : quick;
+}

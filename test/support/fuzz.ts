@@ -1,9 +1,10 @@
-// Fuzzing sizes: small in `npm test`, full with FUZZ_RUNS (e.g. FUZZ_RUNS=2500 npm run test:fuzz runs
-// 2,500 cases per property, over 10,000 in all). FUZZ_SEED replays a failing run.
+// Fuzzing sizes: 25 cases per property in `npm test`; TEST_FULL=1 runs 2,500 (over 10,000 in all), and
+// FUZZ_RUNS sets any other number. FUZZ_SEED replays a failing run.
 import assert from 'node:assert/strict';
+import { loopSize } from './fixtures.js';
 import type { Reply } from './http.js';
 
-export const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 25) || 25);
+export const RUNS = loopSize('FUZZ_RUNS', 25, 2500);
 export const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 export const fcOptions = { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true };
 

@@ -1,6 +1,7 @@
 // Child process for the crash-consistency test: persists two restart bodies in turn, forever, with the
-// server's own config file writer, until the parent SIGKILLs it at a random moment. It imports no Nest
-// code so that hundreds of these processes start fast.
+// server's own config file writer, until the parent SIGKILLs it at a random moment. It prints a line
+// after each completed write, so the parent can aim at either phase however slow the disk is. It
+// imports no Nest code so that hundreds of these processes start fast.
 // Usage: node persist-loop.js <config file> <bodyA json> <bodyB json>
 import { renderPropertiesUpdate, writePropertiesAtomically } from '../../src/config/properties-writer.js';
 
@@ -10,5 +11,5 @@ const bodies = [JSON.parse(a) as Record<string, unknown>, JSON.parse(b) as Recor
 let i = 0;
 for (;;) {
   await writePropertiesAtomically(file, renderPropertiesUpdate(file, bodies[i++ % 2]));
-  if (i === 1) process.stdout.write('ready\n');
+  process.stdout.write(`${i}\n`);
 }

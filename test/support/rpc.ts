@@ -2,6 +2,7 @@
 // (join, publish, subscribe, leave) built on it as openvidu-browser behaves.
 import WebSocket from 'ws';
 import { createToken } from './api.js';
+import { VIDEO } from './fixtures.js';
 import { BROWSER_OFFER } from './sdp.js';
 
 export interface Notification {
@@ -203,18 +204,7 @@ export class Peer {
   async publish(extra: Record<string, unknown> = {}): Promise<{ sdpAnswer: string; id: string; createdAt: number }> {
     const r = await this.rpc.call<{ sdpAnswer: string; id: string; createdAt: number; sessionId: string }>(
       'publishVideo',
-      {
-        sdpOffer: sdpOffer(),
-        doLoopback: false,
-        hasAudio: true,
-        hasVideo: true,
-        audioActive: true,
-        videoActive: true,
-        typeOfVideo: 'CAMERA',
-        frameRate: 30,
-        videoDimensions: '{"width":640,"height":480}',
-        ...extra,
-      },
+      { sdpOffer: sdpOffer(), doLoopback: false, ...VIDEO, ...extra },
     );
     this.streamId = r.id;
     return r;
