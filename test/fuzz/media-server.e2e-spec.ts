@@ -5,13 +5,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
 import { createSession, createToken } from '../support/api.js';
-import { type App, bootWith } from '../support/boot.js';
 import { counted, fcOptions, RUNS } from '../support/fuzz.js';
 import { rest } from '../support/http.js';
 import { Peer } from '../support/rpc.js';
-import { startKmsProxy, type KmsProxy, type KmsRequest } from '../support/kms-proxy.js';
+import { bootBehindProxy, type KmsProxy, type KmsRequest, type ProxiedApp } from '../support/kms-proxy.js';
 
 type Action =
   | { kind: 'pass' | 'drop' | 'dup' | 'hold' | 'big' }
@@ -49,18 +47,14 @@ const fuzzable = (r: KmsRequest | undefined) =>
   !!r && r.method !== 'ping' && r.method !== 'connect' && r.params?.object !== 'manager_ServerManager';
 
 void describe('Kurento reply fuzzing', () => {
-  let emu: KmsEmulator;
+  let h: ProxiedApp;
   let proxy: KmsProxy;
-  let h: App;
   before(async () => {
-    emu = await startKmsEmulator({ host: '127.0.0.1' });
-    proxy = await startKmsProxy(emu.uri);
-    h = await bootWith([proxy.uri], { KMS_REQUEST_TIMEOUT: '400', KMS_MAX_FRAME_SIZE: String(64 * 1024) });
+    h = await bootBehindProxy({ KMS_REQUEST_TIMEOUT: '400', KMS_MAX_FRAME_SIZE: String(64 * 1024) });
+    proxy = h.proxy;
   });
   after(async () => {
     await h?.close();
-    await proxy?.close();
-    await emu?.close();
     process.stdout.write(`Kurento reply fuzzing: ${counted.cases} cases\n`);
   });
 

@@ -2,31 +2,23 @@
 // on a plain ws:// path) must never take the process down: the call fails, the server keeps serving.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKmsEmulator, type KmsEmulator } from '../../src/kms-emulator/index.js';
-import { startKmsProxy, type KmsProxy, type KmsRequest } from '../support/kms-proxy.js';
+import { bootBehindProxy, type KmsProxy, type KmsRequest, type ProxiedApp } from '../support/kms-proxy.js';
 import { createSession, createToken } from '../support/api.js';
-import { type App, bootWith } from '../support/boot.js';
 import { rest } from '../support/http.js';
 import { Peer, RpcClient } from '../support/rpc.js';
 
 const isCreate = (r: KmsRequest | undefined, type: string) => r?.method === 'create' && r.params?.type === type;
 
 void describe('a media server answering malformed results', () => {
-  let emu: KmsEmulator;
+  let h: ProxiedApp;
   let proxy: KmsProxy;
-  let h: App;
 
   before(async () => {
-    emu = await startKmsEmulator({ host: '127.0.0.1' });
-    proxy = await startKmsProxy(emu.uri);
-    h = await bootWith([proxy.uri], { KMS_REQUEST_TIMEOUT: '1500', KMS_MAX_FRAME_SIZE: String(64 * 1024) });
+    h = await bootBehindProxy({ KMS_REQUEST_TIMEOUT: '1500', KMS_MAX_FRAME_SIZE: String(64 * 1024) });
+    proxy = h.proxy;
   });
 
-  after(async () => {
-    await h?.close();
-    await proxy?.close();
-    await emu?.close();
-  });
+  after(() => h?.close());
 
   const malformed: Array<[string, (id: unknown) => unknown]> = [
     // kurento-client's MediaObjectCreator throws "Unknown type '[object Object]'" on this.

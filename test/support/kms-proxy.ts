@@ -2,6 +2,8 @@
 // rewrite, drop, delay, duplicate or inflate any frame the media server sends back. Requests go
 // through untouched; each answer is handed to `mutate` with the request that caused it.
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { bootWith, type App } from './boot.js';
+import { startEmulator } from './emulators.js';
 
 export interface KmsRequest {
   id?: unknown;
@@ -95,4 +97,29 @@ export async function startKmsProxy(target: string, mutate?: Mutator): Promise<K
     });
   });
   return proxy;
+}
+
+export type ProxiedApp = App & { proxy: KmsProxy };
+
+/** The app against one emulator it reaches only through a proxy; `close()` closes all three. */
+export async function bootBehindProxy(env: Record<string, string> = {}): Promise<ProxiedApp> {
+  const emu = await startEmulator();
+  const proxy = await startKmsProxy(emu.uri);
+  let app: App;
+  try {
+    app = await bootWith([proxy.uri], env);
+  } catch (err) {
+    await proxy.close();
+    await emu.close();
+    throw err;
+  }
+  return {
+    ...app,
+    proxy,
+    async close() {
+      await app.close();
+      await proxy.close();
+      await emu.close();
+    },
+  };
 }
