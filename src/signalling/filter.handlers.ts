@@ -51,7 +51,7 @@ export class FilterHandlers {
    */
   async publisherEndpoint(media: SessionMedia, ownerId: string, setup: EndpointSetup): Promise<NegotiatedEndpoint> {
     const made = await (await media.ensurePipeline()).createEndpoint(setup);
-    if (made.filter) media.filters.set(ownerId, { filter: made.filter, listeners: new Map() });
+    if (made.filter) media.bindFilter(ownerId, made.filter);
     return made;
   }
 
@@ -80,7 +80,7 @@ export class FilterHandlers {
         await source.connect(filter);
         // A sink takes one source: connecting the filter to a subscriber replaces the publisher there.
         for (const sink of media.subscribersOf(id)) await filter.connect(sink);
-        media.filters.set(id, { filter, listeners: new Map() });
+        media.bindFilter(id, filter);
       } catch (e) {
         if (source) for (const sink of media.subscribersOf(id)) await source.connect(sink).catch(() => undefined);
         this.reg.release(`filter of ${streamId}`, () => filter.release());

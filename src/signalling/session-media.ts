@@ -20,10 +20,9 @@ export interface FilterState {
  */
 export class SessionMedia {
   private pipeline: Promise<Pipeline> | undefined;
-  readonly publishers = new Map<string, Endpoint>();
-  readonly subscribers = new Map<string, Endpoint>();
-  /** Filters between a publisher (connectionId) and its subscribers. */
-  readonly filters = new Map<string, FilterState>();
+  private readonly publisherEndpoints = new Map<string, Endpoint>();
+  private readonly subscriberEndpoints = new Map<string, Endpoint>();
+  private readonly filterStates = new Map<string, FilterState>();
   private readonly queues = new Map<string, Promise<unknown>>();
   /** KurentoSession's pipeline error listener: every participant gets `mediaError`. */
   onPipelineError: ((data: Record<string, unknown>) => void) | undefined;
@@ -36,6 +35,34 @@ export class SessionMedia {
 
   static subscriberKey(subscriberId: string, publisherId: string): string {
     return `${subscriberId}|${publisherId}`;
+  }
+
+  /** Publisher endpoints by connectionId; changed only through bind/take/reset below. */
+  get publishers(): ReadonlyMap<string, Endpoint> {
+    return this.publisherEndpoints;
+  }
+
+  /** Subscriber endpoints by `subscriberKey`. */
+  get subscribers(): ReadonlyMap<string, Endpoint> {
+    return this.subscriberEndpoints;
+  }
+
+  /** Filters between a publisher (connectionId) and its subscribers. */
+  get filters(): ReadonlyMap<string, FilterState> {
+    return this.filterStates;
+  }
+
+  bindPublisher(connectionId: string, endpoint: Endpoint): void {
+    this.publisherEndpoints.set(connectionId, endpoint);
+  }
+
+  bindSubscriber(subscriberId: string, publisherId: string, endpoint: Endpoint): void {
+    this.subscriberEndpoints.set(SessionMedia.subscriberKey(subscriberId, publisherId), endpoint);
+  }
+
+  /** A filter now sits between `publisherId`'s endpoint and its subscribers; nobody listens to it yet. */
+  bindFilter(publisherId: string, filter: Filter): void {
+    this.filterStates.set(publisherId, { filter, listeners: new Map() });
   }
 
   /** Created once on first use; a failed creation is forgotten so the next call retries. */
@@ -83,29 +110,29 @@ export class SessionMedia {
   }
 
   takeFilter(publisherId: string): Filter | undefined {
-    const f = this.filters.get(publisherId)?.filter;
-    this.filters.delete(publisherId);
+    const f = this.filterStates.get(publisherId)?.filter;
+    this.filterStates.delete(publisherId);
     return f;
   }
 
   /** After a media-server restart the old objects are gone: forget them and build a new pipeline. */
   reset(): void {
-    this.filters.clear();
-    this.publishers.clear();
-    this.subscribers.clear();
+    this.filterStates.clear();
+    this.publisherEndpoints.clear();
+    this.subscriberEndpoints.clear();
     this.pipeline = undefined;
   }
 
   takePublisher(connectionId: string): Endpoint | undefined {
-    const e = this.publishers.get(connectionId);
-    this.publishers.delete(connectionId);
+    const e = this.publisherEndpoints.get(connectionId);
+    this.publisherEndpoints.delete(connectionId);
     return e;
   }
 
   takeSubscriber(subscriberId: string, publisherId: string): Endpoint | undefined {
     const key = SessionMedia.subscriberKey(subscriberId, publisherId);
-    const e = this.subscribers.get(key);
-    this.subscribers.delete(key);
+    const e = this.subscriberEndpoints.get(key);
+    this.subscriberEndpoints.delete(key);
     return e;
   }
 

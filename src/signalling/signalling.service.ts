@@ -24,11 +24,17 @@ const MAX_CANDIDATE = 4096;
 type Params = Record<string, unknown>;
 type Result = Record<string, unknown>;
 
-/** openvidu-browser's RPC methods (docs/openvidu-api.md §8) over the session model and the media servers. */
+/**
+ * openvidu-browser's RPC methods (docs/openvidu-api.md §8) over the session model and the media servers.
+ * What a handler needs of the transport is narrow: its answer is the value it returns (or the
+ * RpcError it throws), work after the answer goes to `client.afterReply`, participants are notified
+ * through SignallingRegistry#notify (each client writes to a ClientSocket), and a client is closed
+ * with `client.end()`. Unit specs drive it that way over fake sockets (src/testing/signalling.ts).
+ */
 @Injectable()
 export class SignallingService {
   private readonly logger = new Logger('Signalling');
-  private readonly handlers: Record<string, (rpc: SignallingClient, p: Params) => Promise<Result> | Result>;
+  private readonly handlers: Record<string, (client: SignallingClient, p: Params) => Promise<Result> | Result>;
   private readonly secretAttempts: SecretAttempts;
 
   constructor(
@@ -40,35 +46,35 @@ export class SignallingService {
   ) {
     this.secretAttempts = new SecretAttempts(() => this.config.get('ws.secretAttemptsPerMinute'));
     this.handlers = {
-      joinRoom: (rpc, p) => this.joinRoom(rpc, p),
-      publishVideo: (rpc, p) => this.publishVideo(rpc, p),
-      receiveVideoFrom: (rpc, p) => this.receiveVideoFrom(rpc, p),
-      onIceCandidate: (rpc, p) => this.onIceCandidate(rpc, p),
-      unpublishVideo: (rpc) => (this.sessions.unpublish(this.me(rpc), 'unpublish'), {}),
-      unsubscribeFromVideo: (rpc, p) => (this.sessions.unsubscribe(this.me(rpc), str(p, 'sender')), {}),
-      leaveRoom: (rpc) => this.leaveRoom(rpc),
-      sendMessage: (rpc, p) => this.sendMessage(rpc, p),
-      streamPropertyChanged: (rpc, p) => this.streamPropertyChanged(rpc, p),
-      forceDisconnect: (rpc, p) => this.forceDisconnect(rpc, p),
-      forceUnpublish: (rpc, p) => this.forceUnpublish(rpc, p),
-      applyFilter: (rpc, p) => this.filters.apply(this.me(rpc), p, (fn) => rpc.afterReply.push(fn)),
-      execFilterMethod: (rpc, p) => this.filters.exec(this.me(rpc), p, (fn) => rpc.afterReply.push(fn)),
-      removeFilter: (rpc, p) => this.filters.remove(this.me(rpc), p, (fn) => rpc.afterReply.push(fn)),
-      addFilterEventListener: (rpc, p) => this.filters.addListener(this.me(rpc), p),
-      removeFilterEventListener: (rpc, p) => this.filters.removeListener(this.me(rpc), p),
+      joinRoom: (client, p) => this.joinRoom(client, p),
+      publishVideo: (client, p) => this.publishVideo(client, p),
+      receiveVideoFrom: (client, p) => this.receiveVideoFrom(client, p),
+      onIceCandidate: (client, p) => this.onIceCandidate(client, p),
+      unpublishVideo: (client) => (this.sessions.unpublish(this.me(client), 'unpublish'), {}),
+      unsubscribeFromVideo: (client, p) => (this.sessions.unsubscribe(this.me(client), str(p, 'sender')), {}),
+      leaveRoom: (client) => this.leaveRoom(client),
+      sendMessage: (client, p) => this.sendMessage(client, p),
+      streamPropertyChanged: (client, p) => this.streamPropertyChanged(client, p),
+      forceDisconnect: (client, p) => this.forceDisconnect(client, p),
+      forceUnpublish: (client, p) => this.forceUnpublish(client, p),
+      applyFilter: (client, p) => this.filters.apply(this.me(client), p, (fn) => client.afterReply.push(fn)),
+      execFilterMethod: (client, p) => this.filters.exec(this.me(client), p, (fn) => client.afterReply.push(fn)),
+      removeFilter: (client, p) => this.filters.remove(this.me(client), p, (fn) => client.afterReply.push(fn)),
+      addFilterEventListener: (client, p) => this.filters.addListener(this.me(client), p),
+      removeFilterEventListener: (client, p) => this.filters.removeListener(this.me(client), p),
     };
   }
 
   /** Runs one RPC; `undefined` for an unknown method (OpenVidu only logs those). */
-  async handle(method: string, rpc: SignallingClient, params: Params): Promise<Result | undefined> {
+  async handle(method: string, client: SignallingClient, params: Params): Promise<Result | undefined> {
     // Own properties only: `constructor`, `__proto__` or `toString` name no method.
     const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
     if (typeof handler !== 'function') return undefined;
-    if (method !== 'joinRoom' && !rpc.connectionId) {
+    if (method !== 'joinRoom' && !client.connectionId) {
       throw new RpcError(RpcCode.TRANSPORT_ERROR, `'${method}' before a successful joinRoom`);
     }
     try {
-      return await handler(rpc, params);
+      return await handler(client, params);
     } catch (e) {
       throw toRpcError(e);
     }
@@ -78,23 +84,23 @@ export class SignallingService {
    * The client's socket is gone for good (watchdog or expired reconnection window). OpenVidu evicts
    * it (RpcHandler#leaveRoomAfterConnClosed), so the others get participantLeft and participantEvicted.
    */
-  disconnected(rpc: SignallingClient): Promise<void> {
-    const ref = { sessionId: rpc.openviduSessionId ?? '', connectionId: rpc.connectionId ?? '' };
-    if (this.reg.unbind(rpc) && this.sessions.participant(ref)) this.sessions.evict(ref, 'networkDisconnect');
+  disconnected(client: SignallingClient): Promise<void> {
+    const ref = { sessionId: client.openviduSessionId ?? '', connectionId: client.connectionId ?? '' };
+    if (this.reg.unbind(client) && this.sessions.participant(ref)) this.sessions.evict(ref, 'networkDisconnect');
     return Promise.resolve();
   }
 
-  private me(rpc: SignallingClient): Participant {
-    const p = this.sessions.participant({ sessionId: rpc.openviduSessionId!, connectionId: rpc.connectionId! });
-    if (!p) throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${rpc.connectionId}' not found`);
+  private me(client: SignallingClient): Participant {
+    const p = this.sessions.participant({ sessionId: client.openviduSessionId!, connectionId: client.connectionId! });
+    if (!p) throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${client.connectionId}' not found`);
     return p;
   }
 
-  private async joinRoom(rpc: SignallingClient, p: Params): Promise<Result> {
-    if (rpc.connectionId) throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'This connection already joined a session');
+  private async joinRoom(client: SignallingClient, p: Params): Promise<Result> {
+    if (client.connectionId) throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'This connection already joined a session');
     const sessionId = str(p, 'session');
     const secret = typeof p.secret === 'string' ? p.secret : '';
-    const admin = secret !== '' && this.checkAdminSecret(rpc, secret, sessionId);
+    const admin = secret !== '' && this.checkAdminSecret(client, secret, sessionId);
     const metadata = typeof p.metadata === 'string' ? p.metadata : '';
     const maxMetadata = this.config.get('openvidu.sessions.max-metadata-length');
     if (metadata.length > maxMetadata) {
@@ -119,12 +125,12 @@ export class SignallingService {
       throw new RpcError(RpcCode.ROOM_CANNOT_BE_CREATED, `Media pipeline for session '${sessionId}' failed: ${msg(e)}`);
     }
     if (!this.sessions.participant(ref)) throw new RpcError(RpcCode.ROOM_CLOSED, `Session '${sessionId}' closed`);
-    if (rpc.closed) {
+    if (client.closed) {
       // The socket went away while the pipeline was made: no client will ever own this connection.
       this.sessions.evict(ref, 'networkDisconnect');
       throw new RpcError(RpcCode.TRANSPORT_ERROR, `Connection to session '${sessionId}' closed while joining`);
     }
-    this.reg.bind(rpc, ref);
+    this.reg.bind(client, ref);
     const session = this.sessions.getOrThrow(sessionId);
     const value = session
       .visibleParticipants()
@@ -142,8 +148,8 @@ export class SignallingService {
     };
   }
 
-  private async publishVideo(rpc: SignallingClient, p: Params): Promise<Result> {
-    const me = this.sessions.assertCanPublish(this.me(rpc));
+  private async publishVideo(client: SignallingClient, p: Params): Promise<Result> {
+    const me = this.sessions.assertCanPublish(this.me(client));
     const sdpOffer = str(p, 'sdpOffer');
     const media: MediaOptions = {
       hasAudio: bool(p, 'hasAudio', true),
@@ -169,7 +175,7 @@ export class SignallingService {
     try {
       const stream = this.sessions.publish(me, media, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
       stats.attach((type, data, at) => this.sessions.recordEndpointEvent(me, stream.streamId, type, data, at));
-      sessionMedia.publishers.set(owner, endpoint);
+      sessionMedia.bindPublisher(owner, endpoint);
       this.gather(endpoint);
       return { sdpAnswer, id: stream.streamId, createdAt: stream.createdAt };
     } catch (e) {
@@ -178,8 +184,8 @@ export class SignallingService {
     }
   }
 
-  private async receiveVideoFrom(rpc: SignallingClient, p: Params): Promise<Result> {
-    const me = this.me(rpc);
+  private async receiveVideoFrom(client: SignallingClient, p: Params): Promise<Result> {
+    const me = this.me(client);
     const sender = str(p, 'sender');
     const sdpOffer = str(p, 'sdpOffer');
     const stream = this.sessions.assertCanSubscribe(me, sender);
@@ -208,7 +214,7 @@ export class SignallingService {
     try {
       const sub = this.sessions.subscribe(me, sender, { remoteSdp: sdpOffer, localSdp: sdpAnswer });
       stats.attach((type, data, at) => this.sessions.recordEndpointEvent(me, sub.streamId, type, data, at));
-      sessionMedia.subscribers.set(SessionMedia.subscriberKey(me.connectionId, publisherId), endpoint);
+      sessionMedia.bindSubscriber(me.connectionId, publisherId, endpoint);
       this.gather(endpoint);
       return { sdpAnswer };
     } catch (e) {
@@ -217,8 +223,8 @@ export class SignallingService {
     }
   }
 
-  private async onIceCandidate(rpc: SignallingClient, p: Params): Promise<Result> {
-    const me = this.me(rpc);
+  private async onIceCandidate(client: SignallingClient, p: Params): Promise<Result> {
+    const me = this.me(client);
     const endpointName = str(p, 'endpointName');
     const media = this.reg.mediaOf(me.sessionId);
     const endpoint: Endpoint | undefined =
@@ -236,9 +242,9 @@ export class SignallingService {
     return {};
   }
 
-  private leaveRoom(rpc: SignallingClient): Result {
-    const me = this.me(rpc);
-    this.reg.unbind(rpc);
+  private leaveRoom(client: SignallingClient): Result {
+    const me = this.me(client);
+    this.reg.unbind(client);
     this.sessions.leave(me, 'disconnect');
     return {};
   }
@@ -248,8 +254,8 @@ export class SignallingService {
    * is then answered with 601 (2.11 stops at the first unknown one in hash order; we deliver to
    * every known one rather than to an arbitrary subset).
    */
-  private sendMessage(rpc: SignallingClient, p: Params): Result {
-    const me = this.me(rpc);
+  private sendMessage(client: SignallingClient, p: Params): Result {
+    const me = this.me(client);
     const signal = parseSignal(p.message);
     const session = this.sessions.getOrThrow(me.sessionId);
     const everyone = session.visibleParticipants().map((x) => x.connectionId);
@@ -274,8 +280,8 @@ export class SignallingService {
    * get `newValue` as the JSON text of the value sent (Gson's toString: `"false"` for a boolean, a
    * quoted string for videoDimensions), the caller only its answer (SessionEventsHandler).
    */
-  private streamPropertyChanged(rpc: SignallingClient, p: Params): Result {
-    const me = this.me(rpc);
+  private streamPropertyChanged(client: SignallingClient, p: Params): Result {
+    const me = this.me(client);
     const property = str(p, 'property');
     const stream = me.publisher;
     if (!stream) throw new RpcError(RpcCode.USER_NOT_STREAMING, `Connection '${me.connectionId}' is not publishing`);
@@ -300,14 +306,14 @@ export class SignallingService {
     const others = [...this.sessions.getOrThrow(me.sessionId).participants.keys()].filter(
       (id) => id !== me.connectionId,
     );
-    rpc.afterReply.push(() => {
+    client.afterReply.push(() => {
       for (const id of others) this.reg.notify(id, 'streamPropertyChanged', params);
     });
     return {};
   }
 
-  private forceDisconnect(rpc: SignallingClient, p: Params): Result {
-    const me = this.me(rpc);
+  private forceDisconnect(client: SignallingClient, p: Params): Result {
+    const me = this.me(client);
     if (!me.isModerator) {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only MODERATOR connections can force a disconnection');
     }
@@ -317,7 +323,7 @@ export class SignallingService {
       throw new RpcError(RpcCode.USER_NOT_FOUND, `Connection '${connectionId}' not found`);
     }
     // SessionEventsHandler#onForceDisconnect answers the moderator first, then notifies.
-    rpc.afterReply.push(() => {
+    client.afterReply.push(() => {
       if (this.sessions.participant(target)) {
         this.sessions.forceDisconnect(me.sessionId, connectionId, 'forceDisconnectByUser');
       }
@@ -325,8 +331,8 @@ export class SignallingService {
     return {};
   }
 
-  private forceUnpublish(rpc: SignallingClient, p: Params): Result {
-    const me = this.me(rpc);
+  private forceUnpublish(client: SignallingClient, p: Params): Result {
+    const me = this.me(client);
     if (!me.isModerator) {
       throw new RpcError(RpcCode.USER_UNAUTHORIZED, 'Only MODERATOR connections can force an unpublish');
     }
@@ -335,7 +341,7 @@ export class SignallingService {
       throw new RpcError(RpcCode.USER_NOT_STREAMING, `Stream '${streamId}' is not published`);
     }
     // SessionEventsHandler#onUnpublishMedia answers the moderator first, then notifies.
-    rpc.afterReply.push(() => {
+    client.afterReply.push(() => {
       if (this.sessions.get(me.sessionId)?.findStream(streamId)) {
         this.sessions.forceUnpublish(me.sessionId, streamId, 'forceUnpublishByUser');
       }
@@ -347,8 +353,8 @@ export class SignallingService {
    * The admin secret in joinRoom is checked (in constant time) at most `ws.secretAttemptsPerMinute`
    * times a minute per address; past that the join is refused unchecked and the guessing is logged.
    */
-  private checkAdminSecret(rpc: SignallingClient, secret: string, sessionId: string): boolean {
-    const address = rpc.remoteAddress;
+  private checkAdminSecret(client: SignallingClient, secret: string, sessionId: string): boolean {
+    const address = client.remoteAddress;
     if (!this.secretAttempts.allowed(address)) {
       if (this.secretAttempts.report(address)) {
         this.logger.warn(
