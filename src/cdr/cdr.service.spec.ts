@@ -86,7 +86,7 @@ void describe(CdrService.name, () => {
       const created = t.records.find((r) => r.name === 'webrtcConnectionCreated')!;
       assert.equal(
         cdrLine(created),
-        `{"webrtcConnectionCreated":{"sessionId":"${sessionId}","timestamp":${a.createdAt},"streamId":"${stream.streamId}","participantId":"${a.connectionId}","connection":"OUTBOUND","audioEnabled":true,"videoEnabled":false}}`,
+        `{"webrtcConnectionCreated":{"sessionId":"${sessionId}","timestamp":${stream.createdAt},"streamId":"${stream.streamId}","participantId":"${a.connectionId}","connection":"OUTBOUND","audioEnabled":true,"videoEnabled":false}}`,
       );
       assert.equal(t.records.at(-1)?.name, 'sessionDestroyed');
       assert.equal(t.records.at(-1)?.payload.reason, 'lastParticipantLeft');
