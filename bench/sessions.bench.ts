@@ -17,6 +17,7 @@ import { startKmsEmulator } from '../src/kms-emulator/index.js';
 import { MediaServersService } from '../src/media-servers/media-servers.service.js';
 import { startServer } from '../src/server/bootstrap.js';
 import { SessionsService } from '../src/sessions/sessions.service.js';
+import { VIDEO } from '../test/support/fixtures.js';
 import { report, size } from './report.js';
 
 interface Result {
@@ -86,15 +87,7 @@ async function main(): Promise<void> {
     const token = (role: 'PUBLISHER' | 'SUBSCRIBER') => sessions.generateToken(s.sessionId, { role, data: 'd' }).token;
     const a = sessions.join(s.sessionId, { token: token('PUBLISHER'), platform: 'Chrome', clientData: 'a' });
     const b = sessions.join(s.sessionId, { token: token('SUBSCRIBER'), platform: 'Firefox', clientData: 'b' });
-    const stream = sessions.publish(a, {
-      hasAudio: true,
-      hasVideo: true,
-      audioActive: true,
-      videoActive: true,
-      typeOfVideo: 'CAMERA',
-      frameRate: 30,
-      videoDimensions: '{"width":640,"height":480}',
-    });
+    const stream = sessions.publish(a, { ...VIDEO });
     sessions.subscribe(b, stream.streamId);
     BareController.payload = s.toJson();
 

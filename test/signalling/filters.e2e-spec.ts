@@ -9,6 +9,7 @@ import { RawClient } from '../kms-emulator/raw-client.js';
 import { createSession } from '../support/api.js';
 import { boot, type Harness } from '../support/boot.js';
 import { leftovers } from '../support/emulators.js';
+import { VIDEO } from '../support/fixtures.js';
 import { rest } from '../support/http.js';
 import { until } from '../support/poll.js';
 import { Peer, sdpOffer } from '../support/rpc.js';
@@ -258,13 +259,7 @@ void describe('signalling: stream filters on the media server (§8)', () => {
     const denied = await pub.rpc.fail('publishVideo', {
       sdpOffer: sdpOffer(),
       doLoopback: false,
-      hasAudio: true,
-      hasVideo: true,
-      audioActive: true,
-      videoActive: true,
-      typeOfVideo: 'CAMERA',
-      frameRate: 30,
-      videoDimensions: '{"width":640,"height":480}',
+      ...VIDEO,
       filter: { type: 'ZBarFilter', options: {} },
     });
     assert.equal(denied.code, 406);

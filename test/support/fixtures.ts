@@ -63,15 +63,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** A camera publishing audio and video, as openvidu-browser's default publisher does. */
-export const VIDEO: MediaOptions = {
-  hasAudio: true,
-  hasVideo: true,
-  audioActive: true,
-  videoActive: true,
-  typeOfVideo: 'CAMERA',
-  frameRate: 30,
-  videoDimensions: '{"width":640,"height":480}',
-};
+export { CAMERA as VIDEO } from '../../src/testing/fakes.js';
 
 export const CAMERA: MediaOptions = {
   hasAudio: true,
