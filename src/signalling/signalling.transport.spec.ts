@@ -82,12 +82,12 @@ void describe('SignallingTransport (Kurento JSON-RPC semantics) on mock timers a
       mock.timers.tick(599);
       await settle();
       assert.equal(b.ws.isClosed, false, 'still within three intervals of the last ping');
-      assert.equal(a.ws.notifications('participantLeft').length, 0);
+      assert.equal(a.ws.params('participantLeft').length, 0);
       mock.timers.tick(1);
       await settle();
       assert.ok(b.ws.isClosed);
-      assert.deepEqual(a.ws.notifications('participantLeft'), [{ connectionId: b.id, reason: 'networkDisconnect' }]);
-      assert.deepEqual(a.ws.notifications('participantEvicted'), [{ connectionId: b.id, reason: 'networkDisconnect' }]);
+      assert.deepEqual(a.ws.params('participantLeft'), [{ connectionId: b.id, reason: 'networkDisconnect' }]);
+      assert.deepEqual(a.ws.params('participantEvicted'), [{ connectionId: b.id, reason: 'networkDisconnect' }]);
       assert.equal(u.registry.clientOf(b.id), undefined);
     });
 
@@ -124,12 +124,12 @@ void describe('SignallingTransport (Kurento JSON-RPC semantics) on mock timers a
       mock.timers.tick(1300);
       await settle();
       assert.ok(u.sessions.participant({ sessionId: session, connectionId: b.id }), 'still there');
-      assert.equal(a.ws.notifications('participantLeft').length, 0, 'nobody was told B left');
+      assert.equal(a.ws.params('participantLeft').length, 0, 'nobody was told B left');
       // The new socket is B: it receives B's notifications and acts as B.
       await request(a.ws, 'sendMessage', { message: JSON.stringify({ to: [b.id], data: 'hi', type: 'signal' }) });
-      assert.deepEqual(fresh.notifications('sendMessage'), [{ data: 'hi', from: a.id, type: 'signal' }]);
+      assert.deepEqual(fresh.params('sendMessage'), [{ data: 'hi', from: a.id, type: 'signal' }]);
       assert.deepEqual((await request(fresh, 'leaveRoom'))?.result, { sessionId: b.rpcSessionId });
-      assert.deepEqual(a.ws.notifications('participantLeft'), [{ connectionId: b.id, reason: 'disconnect' }]);
+      assert.deepEqual(a.ws.params('participantLeft'), [{ connectionId: b.id, reason: 'disconnect' }]);
     });
 
     void it('past the window the participant is evicted (networkDisconnect) and connect answers 40007', async () => {
@@ -140,10 +140,10 @@ void describe('SignallingTransport (Kurento JSON-RPC semantics) on mock timers a
       b.ws.drop();
       mock.timers.tick(999);
       await settle();
-      assert.equal(a.ws.notifications('participantLeft').length, 0);
+      assert.equal(a.ws.params('participantLeft').length, 0);
       mock.timers.tick(1);
       await settle();
-      assert.deepEqual(a.ws.notifications('participantLeft'), [{ connectionId: b.id, reason: 'networkDisconnect' }]);
+      assert.deepEqual(a.ws.params('participantLeft'), [{ connectionId: b.id, reason: 'networkDisconnect' }]);
       const late = open();
       assert.equal((await request(late, 'connect', { sessionId: b.rpcSessionId }))?.error?.code, 40007);
       assert.equal((await request(late, 'connect', { sessionId: 'nosuchrpcsession' }))?.error?.code, 40007);

@@ -270,7 +270,7 @@ export class FakeMediaApi implements MediaApi {
 }
 
 /** A socket that records the JSON it was sent. */
-export class FakeSocket implements ClientSocket {
+export class FakeSocket extends EventEmitter implements ClientSocket {
   readonly OPEN = 1;
   readyState = 1;
   bufferedAmount = 0;
@@ -304,25 +304,14 @@ export class FakeSocket implements ClientSocket {
  * A socket the transport accepts, played by the spec: `receive()` is a frame from the peer,
  * `drop()` the peer going away; what the server sends is recorded as in FakeSocket.
  */
-export class FakeTransportSocket extends EventEmitter implements ClientSocket {
-  readonly OPEN = 1;
-  readyState = 1;
-  bufferedAmount = 0;
-  readonly sent: Array<Record<string, unknown>> = [];
-  closedWith: number | undefined;
-  terminated = false;
-
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
-  }
-
-  close(code?: number): void {
+export class FakeTransportSocket extends FakeSocket {
+  override close(code?: number): void {
     if (this.readyState === 3) return;
     this.closedWith = code;
     this.drop();
   }
 
-  terminate(): void {
+  override terminate(): void {
     if (this.readyState === 3) return;
     this.terminated = true;
     this.drop();
@@ -348,9 +337,8 @@ export class FakeTransportSocket extends EventEmitter implements ClientSocket {
     return this.sent.find((m) => m.id === id && !('method' in m));
   }
 
-  notifications(method?: string): Array<Record<string, unknown>> {
-    return this.sent
-      .filter((m) => typeof m.method === 'string' && (method === undefined || m.method === method))
-      .map((m) => m.params as Record<string, unknown>);
+  /** The params of the notifications received, optionally of one method. */
+  params(method?: string): Array<Record<string, unknown>> {
+    return this.notifications(method).map((n) => n.params);
   }
 }
