@@ -9,7 +9,7 @@ import { OpenVidu, Recording } from 'openvidu-node-client';
 import { createSession } from '../support/api.js';
 import { boot, type Harness } from '../support/boot.js';
 import { SECRET } from '../support/fixtures.js';
-import { rest } from '../support/http.js';
+import { acceptSelfSignedCertificates, rest } from '../support/http.js';
 import { until } from '../support/poll.js';
 import { bootRecording, getRecording, type RecHarness, startRecording, stopRecording } from '../support/recordings.js';
 import { Peer } from '../support/rpc.js';
@@ -254,10 +254,10 @@ void describe('openvidu-node-client 2.11 recordings against the running server',
   let ov: OpenVidu;
   const peers: Peer[] = [];
   const quiet = { log: console.log, warn: console.warn };
+  let verifyAgain: () => void;
 
   before(async () => {
-    // The client speaks https only and cannot be given a CA: accept the self-signed certificate here.
-    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    verifyAgain = acceptSelfSignedCertificates();
     h = await bootRecording({ SERVER_SSL_ENABLED: 'true' });
     ov = new OpenVidu(h.url, SECRET);
     console.log = () => undefined;
@@ -268,6 +268,7 @@ void describe('openvidu-node-client 2.11 recordings against the running server',
     console.warn = quiet.warn;
     for (const p of peers) await p.rpc.close();
     await h?.close();
+    verifyAgain();
   });
 
   const rejection = async (p: Promise<unknown>) => {

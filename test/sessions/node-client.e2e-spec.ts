@@ -5,17 +5,16 @@ import assert from 'node:assert/strict';
 import { OpenVidu, OpenViduRole, type Session } from 'openvidu-node-client';
 import { boot, type Harness } from '../support/boot.js';
 import { CAMERA, SECRET } from '../support/fixtures.js';
-import { call } from '../support/http.js';
-
-// The client always speaks https and cannot be given a CA: accept the self-signed certificate here only.
-process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+import { acceptSelfSignedCertificates, call } from '../support/http.js';
 
 void describe('openvidu-node-client 2.11.0 (docs/openvidu-api.md §2.2–2.8, docs/clients.md §1)', () => {
   let srv: Harness;
   let ov: OpenVidu;
   const quiet = { log: console.log, warn: console.warn };
+  let verifyAgain: () => void;
 
   before(async () => {
+    verifyAgain = acceptSelfSignedCertificates();
     srv = await boot({ SERVER_SSL_ENABLED: 'true', OPENVIDU_PUBLICURL: 'local' });
     ov = new OpenVidu(srv.url, SECRET);
     // The client logs every call on stdout; keep the test report readable.
@@ -26,6 +25,7 @@ void describe('openvidu-node-client 2.11.0 (docs/openvidu-api.md §2.2–2.8, do
     console.log = quiet.log;
     console.warn = quiet.warn;
     await srv.close();
+    verifyAgain();
   });
 
   const exists = async (id: string) => (await call(srv.url, 'GET', `/api/sessions/${id}`)).status === 200;

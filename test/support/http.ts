@@ -70,3 +70,17 @@ export function call(base: string, method: string, path: string, opts: CallOptio
 export function rest(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
   return call(base, method, path, { body });
 }
+
+/**
+ * openvidu-node-client speaks https and cannot be given a CA, so its specs accept the server's
+ * self-signed certificate process-wide while they run. Returns the undo, for the spec's `after`:
+ * specs share a process, and the next one must verify certificates again.
+ */
+export function acceptSelfSignedCertificates(): () => void {
+  const before = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+  return () => {
+    if (before === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = before;
+  };
+}

@@ -9,7 +9,6 @@ interface LegacyReceiver {
 interface LegacySocket {
   onmessage: ((event: { data?: unknown }) => void) | undefined;
   _receiver?: LegacyReceiver;
-  terminate(): void;
 }
 
 export interface ClientGuardHooks {
@@ -54,9 +53,10 @@ export function guardClientConnection(stream: unknown, hooks: ClientGuardHooks):
       for (const part of this.currentMessage ?? []) pending += part.length;
       if (pending > hooks.maxFrameBytes) {
         hooks.rejected(`a frame of more than ${hooks.maxFrameBytes} bytes`);
-        // 1009 "message too big"; the socket goes, kurento-client reconnects as after any drop.
+        // 1009 "message too big"; the socket goes, kurento-client reconnects as after any drop. The
+        // receiver's error closes the socket itself; a second terminate() would start a second 30 s
+        // close timer over the first, which then nothing clears.
         this.error(`frame larger than ${hooks.maxFrameBytes} bytes`, 1009);
-        ws.terminate();
         return undefined;
       }
       return expectData.call(this, length, handler);

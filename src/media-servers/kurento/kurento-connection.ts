@@ -243,7 +243,7 @@ export class KurentoConnection implements KurentoCalls, FaultDomain {
     const client = this.newClient(
       this.uri,
       // Short duplicate/response caches: each answered request keeps a timer that long (kurento-jsonrpc).
-      { request_timeout: t, response_timeout: 1000, duplicates_timeout: 1000 },
+      { request_timeout: t, response_timeout: 100, duplicates_timeout: 100 },
       (error) => {
         if (error) this.logger.warn(`Media server ${this.mediaServerId}: client check failed: ${error.message}`);
       },
