@@ -109,7 +109,7 @@ function runTier(tier) {
   const how = isolated ? 'one process per file' : `${entries.length} lane(s)`;
   console.log(`\n━━ ${tier.name} tier: ${tier.files.length} file(s), ${tier.what}, ${how} ━━\n`);
   const args = [
-    `--test-concurrency=${isolated ? tier.lanes : entries.length}`,
+    `--test-concurrency=${isolated ? concurrency : entries.length}`,
     `--test-timeout=${tier.timeout}`,
     '--test-reporter=spec',
   ];

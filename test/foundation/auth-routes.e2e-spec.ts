@@ -2,6 +2,7 @@
 // running app's router, so every route another module adds later is covered by these tests too.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Agent } from 'node:https';
 import type { INestApplication } from '@nestjs/common';
 import { bootApp } from '../support/boot.js';
 import { type Emulator, startEmulator } from '../support/emulators.js';
@@ -90,6 +91,8 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
   let url: string;
   let routes: RouteRef[];
   const tmp = tempDir('auth');
+  // A few hundred calls: one TLS connection kept alive instead of a handshake for each.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
   before(async () => {
     emu = await startEmulator();
@@ -98,6 +101,7 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
   });
 
   after(async () => {
+    agent.destroy();
     await app?.close();
     await emu?.close();
     tmp.remove();
@@ -124,7 +128,7 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
   void it('answers 401 with the realm and the §2.0 body on every non-public route without credentials', async () => {
     for (const r of routes.filter((x) => !isPublic(x))) {
       assertUnauthorized(
-        await call(url, r.method, r.path, { auth: null }),
+        await call(url, r.method, r.path, { auth: null, agent }),
         r.path,
         `${r.method} ${r.path} (no header)`,
       );
@@ -134,10 +138,18 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
   void it('answers 401 on every non-public route with a wrong secret or a wrong user', async () => {
     for (const r of routes.filter((x) => !isPublic(x))) {
       const what = `${r.method} ${r.path}`;
-      assertUnauthorized(await call(url, r.method, r.path, { auth: basic('wrong') }), r.path, `${what} (wrong secret)`);
-      assertUnauthorized(await call(url, r.method, r.path, { auth: basic(SECRET, 'ADMIN') }), r.path, `${what} (user)`);
+      assertUnauthorized(
+        await call(url, r.method, r.path, { auth: basic('wrong'), agent }),
+        r.path,
+        `${what} (wrong secret)`,
+      );
+      assertUnauthorized(
+        await call(url, r.method, r.path, { auth: basic(SECRET, 'ADMIN'), agent }),
+        r.path,
+        `${what} (user)`,
+      );
       if (r.method === 'GET') {
-        const head = await call(url, 'HEAD', r.path, { auth: basic('wrong') });
+        const head = await call(url, 'HEAD', r.path, { auth: basic('wrong'), agent });
         assert.equal(head.status, 401, `HEAD ${r.path}`);
       }
     }
@@ -145,7 +157,7 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
 
   void it('lets the right credentials through on every route (no route denies a valid caller)', async () => {
     for (const r of routes) {
-      const res = await call(url, r.method, r.path, { auth: basic(SECRET) });
+      const res = await call(url, r.method, r.path, { auth: basic(SECRET), agent });
       assert.notEqual(res.status, 401, `${r.method} ${r.path} refused valid credentials`);
       assert.notEqual(res.status, 500, `${r.method} ${r.path} crashed: ${res.text.slice(0, 200)}`);
     }
@@ -154,14 +166,14 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
   void it('keeps exactly GET /config/openvidu-publicurl and /health/* public', async () => {
     const open: string[] = [];
     for (const r of routes) {
-      const res = await call(url, r.method, r.path, { auth: null });
+      const res = await call(url, r.method, r.path, { auth: null, agent });
       if (res.status !== 401) open.push(`${r.method} ${r.template}`);
     }
     for (const k of open) assert.ok(isPublic({ method: k.split(' ')[0], template: k.split(' ')[1] }), `${k} is public`);
     for (const k of ['GET /config/openvidu-publicurl', 'GET /health/live', 'GET /health/ready']) {
       assert.ok(open.includes(k), `${k} must answer without credentials`);
     }
-    const pub = await call(url, 'GET', '/config/openvidu-publicurl', { auth: null });
+    const pub = await call(url, 'GET', '/config/openvidu-publicurl', { auth: null, agent });
     assert.equal(pub.status, 200);
     assert.match(pub.text, /^https:\/\/.+\/$/, '§2.15: the final https URL ending in /');
   });
@@ -177,10 +189,14 @@ void describe('Basic auth on every route (docs/openvidu-api.md §1)', () => {
       ['GET', '/config/openvidu-publicurl/extra'],
       ['GET', '/pro/config?x=1'],
     ]) {
-      assertUnauthorized(await call(url, method, path, { auth: null }), path, `${method} ${path} (no header)`);
-      assertUnauthorized(await call(url, method, path, { auth: basic('nope') }), path, `${method} ${path} (wrong)`);
+      assertUnauthorized(await call(url, method, path, { auth: null, agent }), path, `${method} ${path} (no header)`);
+      assertUnauthorized(
+        await call(url, method, path, { auth: basic('nope'), agent }),
+        path,
+        `${method} ${path} (wrong)`,
+      );
     }
-    const known = await call(url, 'GET', '/nope', { auth: basic(SECRET) });
+    const known = await call(url, 'GET', '/nope', { auth: basic(SECRET), agent });
     assert.equal(known.status, 404, 'with valid credentials an unknown path is a plain 404');
   });
 
