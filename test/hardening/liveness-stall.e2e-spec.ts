@@ -35,7 +35,7 @@ void describe('liveness under an event-loop stall', () => {
       // From the check phase, as a long request handler would: the next turn runs timers before I/O.
       await new Promise<void>((r) =>
         setImmediate(() => {
-          stallEventLoop(700 + 100 * i);
+          stallEventLoop(450 + 50 * i);
           r();
         }),
       );
