@@ -46,7 +46,7 @@ async function settled(baseline) {
  * released what it started. `timingsOut`, if set, receives one JSON line per file with its time.
  */
 export async function runFiles(files, { timingsOut } = {}) {
-  const baseline = tally(process.getActiveResourcesInfo());
+  let baseline = tally(process.getActiveResourcesInfo());
   let mark = performance.now();
   for (const file of files) {
     const name = relative(process.cwd(), file)
@@ -59,6 +59,8 @@ export async function runFiles(files, { timingsOut } = {}) {
       mark = performance.now();
       if (timingsOut) appendFileSync(timingsOut, `${JSON.stringify({ file: name, ms })}\n`);
       if (Object.keys(left).length) {
+        // Charged to this file only: the next files are judged from what is running now.
+        baseline = tally(process.getActiveResourcesInfo());
         throw new Error(`still running ${SETTLE_MS} ms after its last test: ${JSON.stringify(left)}`);
       }
     });
