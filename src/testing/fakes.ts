@@ -3,6 +3,8 @@
  * a socket that records what was sent. Excluded from the production build (tsconfig.build.json).
  */
 import { EventEmitter } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { defaultConfig, type ConfigKey, type OpenViduConfig } from '../config/config.schema.js';
 import type { OpenViduConfigService } from '../config/config.service.js';
 import type {
@@ -14,6 +16,7 @@ import type {
   IceCandidate,
   MediaApi,
   MediaKind,
+  MediaProfile,
   NegotiatedEndpoint,
   Pipeline,
   Recorder,
@@ -136,6 +139,39 @@ export class FakeFilter extends FakeElement implements Filter {
   }
 }
 
+/**
+ * A RecorderEndpoint: `Recording` on record(), and on stop the file the media server wrote appears
+ * (as through a shared volume) before `Stopped`.
+ */
+export class FakeRecorder extends FakeFilter implements Recorder {
+  state: 'new' | 'recording' | 'stopped' = 'new';
+  /** Bytes the media server leaves in the file; 0 writes none (a file that never reaches our disk). */
+  bytes = 1024;
+
+  constructor(
+    media: FakeMediaApi,
+    readonly uri: string,
+    readonly profile: MediaProfile,
+  ) {
+    super(media, 'RecorderEndpoint', { uri, mediaProfile: profile });
+  }
+
+  record(): Promise<void> {
+    if (this.released) return Promise.reject(new Error(`Object '${this.id}' not found`));
+    this.state = 'recording';
+    this.listeners.get('Recording')?.({ timestampMillis: String(Date.now()) });
+    return Promise.resolve();
+  }
+
+  async stopAndWait(): Promise<void> {
+    if (this.state === 'recording' && this.bytes > 0) {
+      await writeFile(fileURLToPath(this.uri), Buffer.alloc(this.bytes));
+    }
+    this.state = 'stopped';
+    this.listeners.get('Stopped')?.({ timestampMillis: String(Date.now()) });
+  }
+}
+
 export class FakeEndpoint extends FakeElement implements Endpoint {
   readonly candidates: IceCandidate[] = [];
   gathered = false;
@@ -179,6 +215,7 @@ export class FakePipeline implements Pipeline {
   released = false;
   readonly endpoints: FakeEndpoint[] = [];
   readonly filters: FakeFilter[] = [];
+  readonly recorders: FakeRecorder[] = [];
   readonly setups: EndpointSetup[] = [];
   errorListener: ((data: Record<string, unknown>) => void) | undefined;
 
@@ -190,8 +227,10 @@ export class FakePipeline implements Pipeline {
     return Promise.resolve(new FakeEndpoint(this.media));
   }
 
-  createRecorder(): Promise<Recorder> {
-    return Promise.reject(new Error('no recorders in this fake'));
+  createRecorder(uri: string, profile: MediaProfile): Promise<Recorder> {
+    const recorder = new FakeRecorder(this.media, uri, profile);
+    this.recorders.push(recorder);
+    return Promise.resolve(recorder);
   }
 
   createComposite(): Promise<Hub> {

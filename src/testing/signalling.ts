@@ -24,9 +24,10 @@ export const SDP_OFFER = 'v=0 offer';
 
 /** Subscribes `instance`'s `@OnEvent`/`@OnAppEvent` methods, as Nest's event-emitter module does. */
 export function subscribeListeners(events: EventEmitter2, instance: object, errors: unknown[]): void {
-  const proto = Object.getPrototypeOf(instance) as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(instance) as object;
   for (const name of Object.getOwnPropertyNames(proto)) {
-    const method = proto[name];
+    // The descriptor's value: reading a getter off the prototype would run it without an instance.
+    const method: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value;
     if (typeof method !== 'function') continue;
     const meta = Reflect.getMetadata(EVENT_LISTENER_METADATA, method) as Array<{ event: string }> | undefined;
     for (const { event } of meta ?? []) {
