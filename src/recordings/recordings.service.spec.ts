@@ -21,6 +21,8 @@ const TIMEOUT_MS = TIMEOUT_S * 1000;
 const recPath = mkdtempSync(join(tmpdir(), 'ov-rec-unit-'));
 after(() => rmSync(recPath, { recursive: true, force: true }));
 
+type Unit = ReturnType<typeof unit>;
+
 function unit() {
   const u = signallingUnit({
     'openvidu.recording': true,
@@ -70,6 +72,20 @@ function unit() {
     publish,
     recorders,
   };
+}
+
+/** The countdown runs out exactly at the timeout: still recording a millisecond before, stopped with automaticStop at it. */
+async function stopsAtTimeout(
+  u: Unit,
+  session: string,
+  recordingId: string,
+  early = 'not a millisecond early',
+): Promise<void> {
+  mock.timers.tick(TIMEOUT_MS - 1);
+  assert.ok(u.recordings.isBeingRecorded(session), early);
+  mock.timers.tick(1);
+  await u.finished();
+  assert.deepEqual(u.statuses(recordingId).at(-1), ['ready', 'automaticStop']);
 }
 
 void describe('RecordingsService autostop (RecordingManager countdown, mock timers)', () => {
@@ -123,12 +139,7 @@ void describe('RecordingsService autostop (RecordingManager countdown, mock time
     await u.call(a, 'unpublishVideo');
     assert.equal(timers.count, 1);
 
-    mock.timers.tick(TIMEOUT_MS - 1);
-    assert.ok(u.recordings.isBeingRecorded(session));
-    mock.timers.tick(1);
-    await u.finished();
-
-    assert.deepEqual(u.statuses(rec.id).at(-1), ['ready', 'automaticStop']);
+    await stopsAtTimeout(u, session, rec.id);
     assert.deepEqual(
       b.socket.notifications('recordingStopped').map((n) => n.params),
       [{ id: rec.id, name: rec.name, reason: 'automaticStop' }],
@@ -161,11 +172,7 @@ void describe('RecordingsService autostop (RecordingManager countdown, mock time
 
     // b's stream is the one being recorded now; its unpublish starts a fresh, whole countdown.
     await u.call(b, 'unpublishVideo');
-    mock.timers.tick(TIMEOUT_MS - 1);
-    assert.ok(u.recordings.isBeingRecorded(session));
-    mock.timers.tick(1);
-    await u.finished();
-    assert.deepEqual(u.statuses(rec.id).at(-1), ['ready', 'automaticStop']);
+    await stopsAtTimeout(u, session, rec.id);
   });
 
   void it('a publisher leaving while another one publishes starts no countdown', async () => {
@@ -211,11 +218,7 @@ void describe('RecordingsService autostop (RecordingManager countdown, mock time
 
     const second = await u.record(session);
     assert.equal(timers.count, 1, 'its own countdown (nobody publishes)');
-    mock.timers.tick(TIMEOUT_MS - 1);
-    assert.ok(u.recordings.isBeingRecorded(session), 'the first countdown did not cut the second recording short');
-    mock.timers.tick(1);
-    await u.finished();
-    assert.deepEqual(u.statuses(second.id).at(-1), ['ready', 'automaticStop']);
+    await stopsAtTimeout(u, session, second.id, 'the first countdown did not cut the second recording short');
   });
 
   void it('shutting down clears the countdown', async () => {
