@@ -74,6 +74,18 @@ function unit() {
   };
 }
 
+/** A recording of a session where a, its only publisher, has just unpublished while b (a publisher too) stays. */
+async function lastPublisherUnpublished() {
+  const u = unit();
+  const session = u.newSession();
+  const a = await u.join(session, 'PUBLISHER');
+  const b = await u.join(session, 'PUBLISHER');
+  await u.publish(a);
+  const rec = await u.record(session);
+  await u.call(a, 'unpublishVideo');
+  return { u, session, a, b, rec };
+}
+
 /** The countdown runs out exactly at the timeout: still recording a millisecond before, stopped with automaticStop at it. */
 async function stopsAtTimeout(
   u: Unit,
@@ -130,13 +142,7 @@ void describe('RecordingsService autostop (RecordingManager countdown, mock time
   });
 
   void it('the last publisher unpublishing: after the timeout the recording stops with automaticStop; the session stays for whoever is in it', async () => {
-    const u = unit();
-    const session = u.newSession();
-    const a = await u.join(session, 'PUBLISHER');
-    const b = await u.join(session, 'PUBLISHER');
-    await u.publish(a);
-    const rec = await u.record(session);
-    await u.call(a, 'unpublishVideo');
+    const { u, session, b, rec } = await lastPublisherUnpublished();
     assert.equal(timers.count, 1);
 
     await stopsAtTimeout(u, session, rec.id);
@@ -151,13 +157,7 @@ void describe('RecordingsService autostop (RecordingManager countdown, mock time
   });
 
   void it('a publisher coming back within the timeout cancels it; the next time nobody publishes counts from zero again', async () => {
-    const u = unit();
-    const session = u.newSession();
-    const a = await u.join(session, 'PUBLISHER');
-    const b = await u.join(session, 'PUBLISHER');
-    await u.publish(a);
-    const rec = await u.record(session);
-    await u.call(a, 'unpublishVideo');
+    const { u, session, b, rec } = await lastPublisherUnpublished();
     assert.equal(timers.count, 1, 'the countdown started');
     mock.timers.tick(TIMEOUT_MS - 1);
     await u.publish(b);
